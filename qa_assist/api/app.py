@@ -1,0 +1,33 @@
+"""The FastAPI application: JSON API under /api/v1, pages for people at /."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..settings import Settings, get_settings
+from ..storage import CallStore, open_database
+from ..web.pages import router as pages_router
+from .routes import calls, health
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Only the database opens at start-up: models load when a request first needs them.
+        app.state.settings = settings
+        app.state.store = CallStore(open_database(settings.resolved_database_url))
+        yield
+
+    app = FastAPI(title="qa_assist", version=__version__, lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(calls.router, prefix=API_PREFIX)
+    app.include_router(pages_router)
+    return app

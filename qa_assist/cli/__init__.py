@@ -1,0 +1,36 @@
+"""The ``qa-assist`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import calls, models, serve, transcribe
+from .common import configure_logging
+
+app = typer.Typer(
+    help="qa_assist: call QA, ticket triage and knowledge-base suggestions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(models.app, name="models")
+app.command()(transcribe.transcribe)
+app.command()(calls.score)
+app.command()(calls.demo)
+app.command()(serve.serve)
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    configure_logging(verbose)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,77 @@
+"""``qa-assist score`` and ``qa-assist demo``: recordings in, scored calls in the database out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import user_error_types, settings_with, user_errors
+
+Scenario = typer.Option(help="general, fault, rescue, complaint or consultation.")
+
+
+def _processor(settings):  # type: ignore[no-untyped-def]
+    from ..models import ModelRegistry
+    from ..processing import CallProcessor
+    from ..storage import CallStore, open_database
+
+    with user_errors():
+        store = CallStore(open_database(settings.resolved_database_url))
+        return CallProcessor(settings, ModelRegistry(settings), store)
+
+
+def _report(result) -> None:  # type: ignore[no-untyped-def]
+    if result.score is None:
+        typer.echo(f"call {result.call_id:4}  {result.file_name}: already scored")
+        return
+    fatal = "  FATAL" if result.score.fatal_failure else ""
+    failed = [item.item_id for item in result.score.items if item.verdict == "fail"]
+    typer.echo(
+        f"call {result.call_id:4}  {result.file_name}: {result.score.total:5.1f}{fatal}"
+        + (f"  failed: {', '.join(failed)}" if failed else "")
+    )
+
+
+def score(
+    files: Annotated[list[Path], typer.Argument(help="Recordings to score and store.")],
+    scenario: Annotated[str, Scenario] = "general",
+    agent: Annotated[str | None, typer.Option(help="Agent id.")] = None,
+    rubric: Annotated[str | None, typer.Option(help="Rubric name or YAML file.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Database and audio folder.")] = None,
+) -> None:
+    """Transcribe, score and store recordings; a bad file is reported and the rest go on."""
+    processor = _processor(settings_with(rubric=rubric, data_dir=data_dir))
+    failures = 0
+    for path in files:
+        try:
+            _report(processor.process(path, scenario=scenario, agent_id=agent))
+        except user_error_types() as error:
+            failures += 1
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(help="Database and audio folder.")] = None,
+    serve: Annotated[bool, typer.Option(help="Start the web service afterwards.")] = True,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Prepare models, synthesise the demo calls, score them into the database, serve them."""
+    from ..demo import generate_demo_calls
+    from ..models import prepare_models
+    from .serve import run_server
+
+    settings = settings_with(data_dir=data_dir, host=host, port=port)
+    with user_errors():
+        prepare_models(settings.models_dir)
+        calls = generate_demo_calls(settings.data_dir / "demo_calls")
+    processor = _processor(settings)
+    for call in calls:
+        with user_errors():
+            _report(processor.process(call.path, scenario=call.scenario, agent_id="demo"))
+    if serve:
+        run_server(settings)

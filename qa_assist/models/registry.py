@@ -1,0 +1,100 @@
+"""One registry of loaded models per process, shared by the CLI, the API and the batch.
+
+Constructing it is free; each model is prepared (if missing) and loaded on first use, once,
+under a lock so two request threads never load the same model twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..settings import Settings, get_settings
+from .catalog import ENCODER, OPENAI_CHECKPOINT_NAME, WHISPER_CT2, WHISPER_OPENAI
+from .prepare import model_version, prepare_model
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+    from sentence_transformers import SentenceTransformer
+    from whisper import Whisper
+
+log = logging.getLogger("qa_assist")
+
+
+class ModelRegistry:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._loaded: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _prepared(self, name: str, override: Path | None) -> Path:
+        if override is not None:
+            return override
+        return prepare_model(name, self.settings.models_dir).path
+
+    def whisper_ct2_dir(self) -> Path:
+        return self._prepared(WHISPER_CT2, self.settings.whisper_ct2_dir)
+
+    def whisper_openai_checkpoint(self) -> Path:
+        override = self.settings.whisper_openai_checkpoint
+        if override is not None:
+            return override
+        return self._prepared(WHISPER_OPENAI, None) / OPENAI_CHECKPOINT_NAME
+
+    def encoder_dir(self) -> Path:
+        return self._prepared(ENCODER, self.settings.encoder_dir)
+
+    def _load(self, key: str, loader: Any) -> Any:
+        with self._lock:
+            if key not in self._loaded:
+                log.info("loading %s", key)
+                self._loaded[key] = loader()
+            return self._loaded[key]
+
+    def faster_whisper(self) -> WhisperModel:
+        def load() -> WhisperModel:
+            from faster_whisper import WhisperModel
+
+            return WhisperModel(
+                str(self.whisper_ct2_dir()),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=self.settings.threads,
+            )
+
+        return self._load("faster-whisper", load)
+
+    def openai_whisper(self) -> Whisper:
+        def load() -> Whisper:
+            import torch
+            import whisper
+
+            torch.set_num_threads(self.settings.threads)
+            return whisper.load_model(str(self.whisper_openai_checkpoint()), device="cpu")
+
+        return self._load("openai-whisper", load)
+
+    def encoder(self) -> SentenceTransformer:
+        def load() -> SentenceTransformer:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.settings.threads)
+            return SentenceTransformer(str(self.encoder_dir()), device="cpu")
+
+        return self._load("encoder", load)
+
+    def whisper_version(self, engine: str) -> str:
+        """Identity of the Whisper weights an engine uses, recorded with every result."""
+        if engine == "openai-whisper":
+            return model_version(self.whisper_openai_checkpoint().parent)
+        return model_version(self.whisper_ct2_dir())
+
+
+@lru_cache
+def get_registry() -> ModelRegistry:
+    """The process-wide registry built from the process-wide settings."""
+    return ModelRegistry(get_settings())

@@ -1,0 +1,83 @@
+"""Processing one recording: keep the audio, transcribe, score, store. Shared by CLI, API and batch.
+
+A call is keyed by the recording's content; it is transcribed once per model and scored once
+per (rubric version, model), so processing the same file again does no work twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .hashing import sha256_of
+from .models import ModelRegistry
+from .score import CallScore, Rubric, load_rubric, score_transcript
+from .settings import Settings
+from .storage import CallStore, NewCall
+from .transcribe import Transcriber
+
+log = logging.getLogger("qa_assist")
+
+
+@dataclass(frozen=True)
+class ProcessedCall:
+    call_id: int
+    file_name: str
+    #: False when the same recording was already stored
+    new: bool
+    #: None when this rubric version had already scored the call
+    score: CallScore | None
+
+
+class CallProcessor:
+    def __init__(
+        self,
+        settings: Settings,
+        registry: ModelRegistry,
+        store: CallStore,
+        rubric: Rubric | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.transcriber = Transcriber(settings, registry)
+        self.rubric = rubric or load_rubric(settings.rubric)
+
+    def _keep_audio(self, path: Path, content_hash: str) -> Path:
+        """Copy the recording under the data folder, named by content, for playback later."""
+        kept = self.settings.audio_dir / f"{content_hash}{path.suffix.lower()}"
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            partial = kept.with_name(kept.name + ".partial")
+            shutil.copyfile(path, partial)
+            partial.replace(kept)
+        return kept
+
+    def process(
+        self,
+        path: Path,
+        scenario: str = "general",
+        agent_id: str | None = None,
+        agent_channel: str | None = None,
+    ) -> ProcessedCall:
+        content_hash = sha256_of(path)
+        call = self.store.find_by_hash(content_hash)
+        if call is not None and call.transcript is not None:
+            call_id, new, transcript, scenario = call.id, False, call.transcript, call.scenario
+        else:
+            # Transcribe before storing anything: a bad recording leaves no half-made call.
+            transcript = self.transcriber.transcribe(path, agent_channel)
+            kept = self._keep_audio(path, content_hash)
+            call_id, new = self.store.add_call(
+                NewCall(content_hash, path.name, str(kept), scenario=scenario, agent_id=agent_id)
+            )
+            self.store.save_transcript(call_id, transcript)
+        if self.store.has_score(
+            call_id, self.rubric.id, self.rubric.version, transcript.model_version
+        ):
+            return ProcessedCall(call_id, path.name, new, None)
+        score = score_transcript(transcript, self.rubric, scenario)
+        self.store.save_score(call_id, score, transcript.model_version)
+        log.info("call %d (%s) scored %.1f", call_id, path.name, score.total)
+        return ProcessedCall(call_id, path.name, new, score)

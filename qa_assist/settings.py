@@ -1,0 +1,99 @@
+"""One settings object for the whole service: environment variables ``QA_ASSIST_*`` and an
+optional YAML file named by ``QA_ASSIST_CONFIG`` (environment wins over the file)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+EngineName = Literal["faster-whisper", "openai-whisper"]
+
+
+def _default_models_dir() -> Path:
+    # A per-user cache shared by every data folder, so a fresh data folder never re-converts.
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "qa_assist" / "models"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ``QA_ASSIST_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_ASSIST_", extra="forbid")
+
+    data_dir: Path = Field(default=Path("qa_assist_data"), description="Database, uploads, indexes.")
+    models_dir: Path = Field(default_factory=_default_models_dir, description="Prepared models.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir."
+    )
+
+    engine: EngineName = Field(default="faster-whisper", description="Transcription backend.")
+    whisper_ct2_dir: Path | None = Field(
+        default=None,
+        description="A CTranslate2 Whisper folder to use instead of the prepared base model "
+        "(e.g. a larger checkpoint a site converted itself).",
+    )
+    whisper_openai_checkpoint: Path | None = Field(
+        default=None, description="An openai-whisper .pt checkpoint to use instead of base."
+    )
+    encoder_dir: Path | None = Field(
+        default=None, description="A sentence-transformers folder to use instead of e5-small."
+    )
+    threads: int = Field(default=2, ge=1, description="CPU threads per model.")
+    language: str | None = Field(
+        default="zh", description="Whisper language code; empty for auto-detection per call."
+    )
+    beam_size: int = Field(default=1, ge=1, le=10)
+    initial_prompt: str = Field(
+        default="以下是普通话的句子，内容是汽车客服热线的通话。",
+        description="Steers Whisper to punctuated Simplified Chinese and our domain.",
+    )
+    word_timestamps: bool = Field(default=False, description="Ask Whisper for word times.")
+    max_audio_seconds: float = Field(default=4 * 3600, gt=0, description="Longer calls are refused.")
+    agent_channel: Literal["left", "right"] = Field(
+        default="left", description="Which stereo channel carries the agent."
+    )
+
+    rubric: str = Field(default="general", description="Default rubric name or YAML path.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _empty_language_means_auto(cls, value: object) -> object:
+        return None if value in ("", "auto") else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("QA_ASSIST_CONFIG")
+        if config_file:
+            from pydantic_settings import YamlConfigSettingsSource
+
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'qa_assist.db').resolve()}"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings`` instead."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Web pages for QA specialists and agents."""
