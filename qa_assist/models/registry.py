@@ -70,10 +70,11 @@ class ModelRegistry:
     def openai_whisper(self) -> Whisper:
         def load() -> Whisper:
             import torch
-            import whisper
+
+            from .whisper_openai import load_openai_whisper
 
             torch.set_num_threads(self.settings.threads)
-            return whisper.load_model(str(self.whisper_openai_checkpoint()), device="cpu")
+            return load_openai_whisper(self.whisper_openai_checkpoint())
 
         return self._load("openai-whisper", load)
 

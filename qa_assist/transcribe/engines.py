@@ -15,7 +15,7 @@ from .types import Word
 class DecodeOptions:
     #: Whisper language code, or None to detect it
     language: str | None
-    initial_prompt: str
+    initial_prompt: str | None
     beam_size: int
     word_timestamps: bool
 

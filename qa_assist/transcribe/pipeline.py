@@ -11,6 +11,7 @@ from ..models import ModelRegistry
 from ..settings import Settings
 from .audio import SAMPLE_RATE, load_audio
 from .chinese import to_simplified
+from .guards import collapse_loops
 from .engines import DecodeOptions, SpeechEngine, make_engine
 from .types import Segment, Speaker, Transcript, Word
 from .vad import speech_chunks
@@ -66,7 +67,7 @@ class Transcriber:
             detected, decoded = self.engine.decode(piece, options)
             language = language or detected
             for item in decoded:
-                text = to_simplified(item.text.strip())
+                text = collapse_loops(to_simplified(item.text.strip()))
                 if not text:
                     continue
                 segments.append(

@@ -1,0 +1,1 @@
+"""The ticket data set (``tickets.jsonl``) and the generator that writes it."""

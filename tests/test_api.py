@@ -1,0 +1,87 @@
+"""The HTTP service, run as a real uvicorn server on loopback, over a real SQLite database."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from qa_assist.api import create_app
+from qa_assist.processing import CallProcessor
+from qa_assist.settings import Settings
+from qa_assist.storage import CallStore, open_database
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def scored_call_id(settings: Settings, registry, stereo_call) -> int:
+    store = CallStore(open_database(settings.resolved_database_url))
+    processed = CallProcessor(settings, registry, store).process(stereo_call, scenario="fault")
+    return processed.call_id
+
+
+@pytest.mark.slow
+def test_a_scored_call_is_served_with_transcript_and_evidence(server, scored_call_id) -> None:
+    response = httpx.get(f"{server}/api/v1/calls/{scored_call_id}")
+    assert response.status_code == 200
+    call = response.json()
+    assert call["id"] == scored_call_id and call["scenario"] == "fault"
+    assert {s["speaker"] for s in call["transcript"]["segments"]} == {"agent", "customer"}
+    assert call["score"]["rubric_id"] == "general"
+    items = {item["item_id"]: item for item in call["score"]["items"]}
+    # Real speech of a coffee shop and a museum: no greeting, no closing was said.
+    assert items["greeting"]["verdict"] == "fail"
+    assert items["safety_reminder"]["verdict"] == "not_applicable"
+    listing = httpx.get(f"{server}/api/v1/calls").json()
+    assert listing["count"] >= 1 and any(c["id"] == scored_call_id for c in listing["data"])
+
+
+@pytest.mark.slow
+def test_the_call_page_shows_chinese_with_an_english_switch(server, scored_call_id) -> None:
+    page = httpx.get(f"{server}/calls/{scored_call_id}")
+    assert page.status_code == 200 and "质检项" in page.text and "坐席" in page.text
+    english = httpx.get(f"{server}/calls/{scored_call_id}?lang=en")
+    assert "Rubric items" in english.text and "质检项" not in english.text
+
+
+@pytest.mark.slow
+def test_processing_the_same_recording_again_stores_nothing_twice(
+    settings: Settings, registry, stereo_call, scored_call_id
+) -> None:
+    store = CallStore(open_database(settings.resolved_database_url))
+    again = CallProcessor(settings, registry, store).process(stereo_call, scenario="fault")
+    assert again.call_id == scored_call_id and again.new is False and again.score is None
+
+
+def test_bad_requests_get_a_reason(server) -> None:
+    missing = httpx.get(f"{server}/api/v1/calls/999999")
+    assert missing.status_code == 404 and "999999" in missing.json()["detail"]
+    wrong_type = httpx.get(f"{server}/api/v1/calls/abc")
+    assert wrong_type.status_code == 422
+    assert httpx.get(f"{server}/health").json() == {"status": "ok"}
