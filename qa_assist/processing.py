@@ -16,7 +16,7 @@ from .models import ModelRegistry
 from .score import CallScore, Rubric, load_rubric, score_transcript
 from .settings import Settings
 from .storage import CallStore, NewCall
-from .transcribe import Transcriber
+from .transcribe import AudioError, Transcriber
 
 log = logging.getLogger("qa_assist")
 
@@ -61,7 +61,12 @@ class CallProcessor:
         agent_id: str | None = None,
         agent_channel: str | None = None,
     ) -> ProcessedCall:
-        content_hash = sha256_of(path)
+        try:
+            content_hash = sha256_of(path)
+        except FileNotFoundError:
+            raise AudioError(path, "no such file") from None
+        except OSError as error:
+            raise AudioError(path, f"cannot be read ({error.strerror})") from error
         call = self.store.find_by_hash(content_hash)
         if call is not None and call.transcript is not None:
             call_id, new, transcript, scenario = call.id, False, call.transcript, call.scenario

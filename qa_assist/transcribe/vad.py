@@ -10,6 +10,10 @@ from .audio import SAMPLE_RATE
 
 #: Whisper decodes 30 s windows; a little headroom keeps a chunk in one window.
 MAX_CHUNK_SECONDS = 28.0
+#: Pauses up to this long stay inside a chunk (a breath within a turn). Longer ones split it:
+#: on one channel of a call they hold the other party's turn, and a Whisper segment that
+#: spans them would be stamped across both turns.
+MAX_PAUSE_IN_CHUNK = 1.0
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,9 @@ class Chunk:
 
 
 def speech_chunks(samples: np.ndarray, min_silence_ms: int = 500) -> list[Chunk]:
-    """Speech regions found by Silero VAD (shipped inside faster-whisper), merged into chunks
-    of at most MAX_CHUNK_SECONDS; gaps inside a chunk stay, so timestamps need no remapping."""
+    """Speech regions found by Silero VAD (shipped inside faster-whisper), merged across short
+    pauses into chunks of at most MAX_CHUNK_SECONDS; pauses inside a chunk stay, so
+    timestamps need no remapping."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(
@@ -34,7 +39,11 @@ def speech_chunks(samples: np.ndarray, min_silence_ms: int = 500) -> list[Chunk]
     chunks: list[Chunk] = []
     for region in regions:
         start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
-        if chunks and end - chunks[-1].start <= MAX_CHUNK_SECONDS:
+        if (
+            chunks
+            and start - chunks[-1].end <= MAX_PAUSE_IN_CHUNK
+            and end - chunks[-1].start <= MAX_CHUNK_SECONDS
+        ):
             chunks[-1] = Chunk(chunks[-1].start, end)
         else:
             chunks.append(Chunk(start, end))
