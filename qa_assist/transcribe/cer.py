@@ -1,6 +1,8 @@
 """Character error rate as Mandarin ASR is usually scored: Simplified characters, no
 punctuation or spaces, Arabic numerals read out as Chinese numerals (AISHELL's references
-spell numbers in characters; Whisper writes digits)."""
+spell numbers in characters; Whisper writes digits). Long digit strings (phone numbers,
+codes) are read digit by digit, as a person says them, and 幺 (how 1 is said in a phone
+number) counts as 一."""
 
 from __future__ import annotations
 
@@ -12,12 +14,18 @@ from rapidfuzz.distance import Levenshtein
 from .chinese import to_simplified
 
 _KEEP = re.compile(r"[\u3400-\u9fffa-z0-9]")
+#: Digit strings this long, or with a leading zero, are identifiers, not quantities.
+_DIGIT_BY_DIGIT = re.compile(r"\d{5,}|0\d+")
+_DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
 
 
 def normalise_for_cer(text: str) -> str:
     import cn2an
 
-    text = to_simplified(unicodedata.normalize("NFKC", text).lower())
+    text = to_simplified(unicodedata.normalize("NFKC", text).lower()).replace("幺", "一")
+    # Digits only separated by spaces are one string ("1392 5800457").
+    text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
+    text = _DIGIT_BY_DIGIT.sub(lambda match: match.group().translate(_DIGIT_NAMES), text)
     text = cn2an.transform(text, "an2cn")
     return "".join(_KEEP.findall(text))
 

@@ -1,0 +1,28 @@
+"""The CER yardstick: every transcription number we publish goes through this normaliser."""
+
+import pytest
+
+from qa_assist.transcribe.cer import cer, normalise_for_cer
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis"),
+    [
+        ("一三八零八五五三三幺六", "13808553316"),  # phone numbers are read digit by digit
+        ("一三九二五八零零四五七", "1392 5800457"),
+        ("二零一九年有二十五个", "2019年有25个"),  # years and quantities as they are said
+        ("这是测试", "這是測試。"),  # Traditional characters and punctuation do not count
+        ("想听歌曲because of you", "想听歌曲 Because Of You!"),
+    ],
+)
+def test_equivalent_spellings_score_zero(reference, hypothesis):
+    assert cer(reference, hypothesis) == 0.0
+
+
+def test_real_errors_still_count():
+    assert cer("外滩名店", "外汤铭店") == 0.5
+    assert cer("一三八零八五五三三幺六", "1885553316") == pytest.approx(3 / 11)  # 3 dropped, 0→8, 8→5
+
+
+def test_normalised_form_keeps_only_characters_letters_and_digits():
+    assert normalise_for_cer("OPA（淮海店）") == "opa淮海店"
