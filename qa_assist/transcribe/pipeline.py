@@ -13,8 +13,10 @@ from .audio import SAMPLE_RATE, load_audio
 from .chinese import to_simplified
 from .guards import collapse_loops
 from .engines import DecodeOptions, SpeechEngine, make_engine
-from .types import Segment, Speaker, Transcript, Word
-from .vad import speech_chunks
+from .turns import build_turns
+from .types import Interval, Segment, Speaker, Transcript, Word
+from .metrics import call_metrics
+from .vad import decoding_chunks, speech_regions
 
 log = logging.getLogger("qa_assist")
 
@@ -41,12 +43,24 @@ class Transcriber:
         else:
             speakers = ["unknown"]
         segments: list[Segment] = []
+        speech: dict[Speaker, list[Interval]] = {}
         language = options.language
         for samples, speaker in zip(audio.channels, speakers, strict=True):
-            detected, channel_segments = self._transcribe_channel(samples, speaker, options)
+            regions = speech_regions(samples)
+            speech[speaker] = regions
+            detected, channel_segments = self._transcribe_channel(samples, regions, speaker, options)
             language = language or detected
             segments.extend(channel_segments)
         segments.sort(key=lambda segment: (segment.start, segment.end))
+        turns = build_turns(segments)
+        metrics = call_metrics(
+            audio.duration,
+            speech,
+            segments,
+            turns,
+            hold_min_seconds=self.settings.hold_min_seconds,
+            overtalk_min_seconds=self.settings.overtalk_min_seconds,
+        )
         return Transcript(
             file=str(path),
             language=language or "",
@@ -55,14 +69,20 @@ class Transcriber:
             model_version=self.engine.model_version(),
             speaker_method="channel" if audio.is_stereo else "none",
             segments=tuple(segments),
+            turns=turns,
+            metrics=metrics,
         )
 
     def _transcribe_channel(
-        self, samples: np.ndarray, speaker: Speaker, options: DecodeOptions
+        self,
+        samples: np.ndarray,
+        regions: list[Interval],
+        speaker: Speaker,
+        options: DecodeOptions,
     ) -> tuple[str | None, list[Segment]]:
         language = options.language
         segments: list[Segment] = []
-        for chunk in speech_chunks(samples):
+        for chunk in decoding_chunks(regions):
             piece = samples[int(chunk.start * SAMPLE_RATE) : int(chunk.end * SAMPLE_RATE)]
             detected, decoded = self.engine.decode(piece, options)
             language = language or detected

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pydantic import TypeAdapter
+
 Speaker = Literal["agent", "customer", "unknown"]
-#: How speakers were told apart: by stereo channel, or not at all (mono, one speaker label).
-SpeakerMethod = Literal["channel", "none"]
+#: How speakers were told apart: by stereo channel, by clustering the voices of a mono
+#: recording into two, or not at all (mono with one voice).
+SpeakerMethod = Literal["channel", "clustering", "none"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,71 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """What one speaker said before the other spoke: consecutive segments joined.
+
+    Turns are what people read and what rubric evidence points at (by ``id``).
+    """
+
+    id: int
+    speaker: Speaker
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return round(self.end - self.start, 3)
+
+
+@dataclass(frozen=True)
+class SpeakerMetrics:
+    speaker: Speaker
+    #: seconds of speech found by voice-activity detection
+    talk_seconds: float
+    #: share of the call this speaker talks
+    talk_ratio: float
+    #: characters per minute of talk (Chinese speech runs at about 200-300)
+    speech_rate_cpm: float
+    turns: int
+
+
+@dataclass(frozen=True)
+class CallMetrics:
+    """Timing of the conversation, from the speech regions of each speaker.
+
+    Dead air is a stretch where nobody speaks once the call is under way (leading and trailing
+    silence do not count); a hold is dead air at least as long as the hold threshold of the
+    settings. Overtalk is both speakers at once; an interruption is the agent starting to speak
+    while the customer is mid-turn.
+    """
+
+    duration: float
+    speakers: tuple[SpeakerMetrics, ...]
+    #: share of the call (first to last speech) in which nobody speaks
+    silence_ratio: float
+    longest_dead_air: Interval | None
+    holds: tuple[Interval, ...]
+    overtalk: tuple[Interval, ...]
+    agent_interruptions: tuple[Interval, ...]
+    #: seconds from the customer's first words (or the call start) to the agent's first words
+    agent_first_response: float | None
+
+    def for_speaker(self, speaker: Speaker) -> SpeakerMetrics | None:
+        return next((item for item in self.speakers if item.speaker == speaker), None)
+
+    @property
+    def overtalk_seconds(self) -> float:
+        return round(sum(item.seconds for item in self.overtalk), 3)
+
+
+@dataclass(frozen=True)
 class Transcript:
     file: str
     language: str
@@ -43,6 +111,10 @@ class Transcript:
     model_version: str
     speaker_method: SpeakerMethod
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    turns: tuple[Turn, ...] = field(default_factory=tuple)
+    metrics: CallMetrics | None = None
+    #: how sure the speaker labels are, 0..1 (1 for separate channels)
+    speaker_confidence: float = 1.0
 
     @property
     def text(self) -> str:
@@ -55,12 +127,9 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, payload: dict[str, Any]) -> Transcript:
-        segments = tuple(
-            Segment(
-                **{key: value for key, value in item.items() if key != "words"},
-                words=tuple(Word(**word) for word in item.get("words", ())),
-            )
-            for item in payload["segments"]
+        return _TRANSCRIPT.validate_python(
+            {key: value for key, value in payload.items() if key in cls.__dataclass_fields__}
         )
-        fields = {key: payload[key] for key in cls.__dataclass_fields__ if key != "segments"}
-        return cls(**fields, segments=segments)
+
+
+_TRANSCRIPT = TypeAdapter(Transcript)

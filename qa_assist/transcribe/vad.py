@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .audio import SAMPLE_RATE
+from .types import Interval
 
 #: Whisper decodes 30 s windows; a little headroom keeps a chunk in one window.
 MAX_CHUNK_SECONDS = 28.0
@@ -16,18 +15,8 @@ MAX_CHUNK_SECONDS = 28.0
 MAX_PAUSE_IN_CHUNK = 1.0
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """A stretch of a channel to decode in one piece (seconds from the start of the call)."""
-
-    start: float
-    end: float
-
-
-def speech_chunks(samples: np.ndarray, min_silence_ms: int = 500) -> list[Chunk]:
-    """Speech regions found by Silero VAD (shipped inside faster-whisper), merged across short
-    pauses into chunks of at most MAX_CHUNK_SECONDS; pauses inside a chunk stay, so
-    timestamps need no remapping."""
+def speech_regions(samples: np.ndarray, min_silence_ms: int = 500) -> list[Interval]:
+    """Where someone speaks, by Silero VAD (shipped inside faster-whisper), in seconds."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(
@@ -35,16 +24,23 @@ def speech_chunks(samples: np.ndarray, min_silence_ms: int = 500) -> list[Chunk]
         speech_pad_ms=200,
         max_speech_duration_s=MAX_CHUNK_SECONDS,
     )
-    regions = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
-    chunks: list[Chunk] = []
+    return [
+        Interval(round(region["start"] / SAMPLE_RATE, 3), round(region["end"] / SAMPLE_RATE, 3))
+        for region in get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
+    ]
+
+
+def decoding_chunks(regions: list[Interval]) -> list[Interval]:
+    """Speech regions merged across short pauses into chunks of at most MAX_CHUNK_SECONDS;
+    pauses inside a chunk stay, so timestamps need no remapping."""
+    chunks: list[Interval] = []
     for region in regions:
-        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
         if (
             chunks
-            and start - chunks[-1].end <= MAX_PAUSE_IN_CHUNK
-            and end - chunks[-1].start <= MAX_CHUNK_SECONDS
+            and region.start - chunks[-1].end <= MAX_PAUSE_IN_CHUNK
+            and region.end - chunks[-1].start <= MAX_CHUNK_SECONDS
         ):
-            chunks[-1] = Chunk(chunks[-1].start, end)
+            chunks[-1] = Interval(chunks[-1].start, region.end)
         else:
-            chunks.append(Chunk(start, end))
+            chunks.append(region)
     return chunks

@@ -1,0 +1,66 @@
+"""Call metrics and turns from known speech timings."""
+
+import pytest
+
+from qa_assist.transcribe import Interval, Segment, Word, build_turns, punctuate
+from qa_assist.transcribe.metrics import call_metrics, spoken_units
+
+
+def _metrics(agent, customer, segments=(), duration=60.0):
+    speech = {"agent": [Interval(*pair) for pair in agent], "customer": [Interval(*pair) for pair in customer]}
+    return call_metrics(duration, speech, list(segments), build_turns(list(segments)), 15.0, 0.3)
+
+
+def test_dead_air_holds_and_silence_ratio():
+    # agent 1-5, customer 6-10, 20 s of nothing (a hold), agent 30-35
+    metrics = _metrics([(1, 5), (30, 35)], [(6, 10)])
+    assert metrics.longest_dead_air == Interval(10, 30)
+    assert metrics.holds == (Interval(10, 30),)
+    # dead air 1 s + 20 s over a span of 34 s; leading and trailing silence do not count
+    assert metrics.silence_ratio == pytest.approx(21 / 34, abs=1e-3)
+    assert metrics.agent_first_response == 1.0
+
+
+def test_overtalk_and_interruption():
+    # the customer talks 5-15; the agent cuts in at 9 for 3 s; a 0.2 s "嗯" at 15.9 is not overtalk
+    metrics = _metrics([(0, 4), (9, 12), (15.9, 16.1)], [(5, 15), (16, 20)])
+    assert metrics.overtalk == (Interval(9, 12),)
+    assert metrics.overtalk_seconds == 3.0
+    assert metrics.agent_interruptions == (Interval(9, 12),)
+
+
+def test_agent_taking_over_at_the_end_of_a_turn_is_no_interruption():
+    metrics = _metrics([(0, 4), (9.8, 14)], [(5, 10)])
+    assert metrics.agent_interruptions == ()
+
+
+def test_first_response_counts_from_the_customers_first_words():
+    metrics = _metrics([(4.5, 8)], [(1, 3)])
+    assert metrics.agent_first_response == 3.5
+
+
+def test_speech_rate_and_talk_time_per_speaker():
+    segments = [
+        Segment(0, 10, "agent", "您好" * 20),  # 40 characters in 10 s of speech
+        Segment(11, 15, "customer", "my car broke down"),
+    ]
+    metrics = _metrics([(0, 10)], [(11, 15)], segments)
+    agent = metrics.for_speaker("agent")
+    assert agent.talk_seconds == 10 and agent.speech_rate_cpm == 240 and agent.turns == 1
+    assert metrics.for_speaker("customer").speech_rate_cpm == 60  # 4 words in 4 s
+    assert spoken_units("VIN码是LFV123") == 4
+
+
+def test_turns_join_a_speakers_consecutive_segments_and_punctuate():
+    segments = [
+        Segment(0, 2, "agent", "您好很高兴为您服务", words=(Word(0, 0.5, "您好", 1), Word(1.0, 2, "很高兴为您服务", 1))),
+        Segment(2.2, 3, "agent", "请问车辆现在在哪里呢"),
+        Segment(3.5, 5, "customer", "在高速上, 趴窝了"),
+        Segment(9.5, 10, "customer", "喂"),  # after 4.5 s of silence: a new turn
+    ]
+    turns = build_turns(segments)
+    assert [(turn.id, turn.speaker) for turn in turns] == [(0, "agent"), (1, "customer"), (2, "customer")]
+    assert turns[0].text == "您好，很高兴为您服务。请问车辆现在在哪里呢？"
+    assert (turns[0].start, turns[0].end) == (0, 3)
+    assert turns[1].text == "在高速上，趴窝了。"
+    assert punctuate(Segment(0, 1, "customer", "the car won't start")) == "the car won't start."
