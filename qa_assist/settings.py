@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     encoder_dir: Path | None = Field(
         default=None, description="A sentence-transformers folder to use instead of e5-small."
     )
+    triage_model_dir: Path | None = Field(
+        default=None,
+        description="The trained triage model folder; default: triage-e5-v1 in models_dir.",
+    )
+    triage_review_threshold: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Tickets whose triage confidence is below this are marked needs_human.",
+    )
     threads: int = Field(default=2, ge=1, description="CPU threads per model.")
     language: str | None = Field(
         default="zh", description="Whisper language code; empty for auto-detection per call."
@@ -59,6 +69,12 @@ class Settings(BaseSettings):
     max_audio_seconds: float = Field(default=4 * 3600, gt=0, description="Longer calls are refused.")
     agent_channel: Literal["left", "right"] = Field(
         default="left", description="Which stereo channel carries the agent."
+    )
+    hold_min_seconds: float = Field(
+        default=15.0, gt=0, description="Dead air at least this long counts as a hold or mute."
+    )
+    overtalk_min_seconds: float = Field(
+        default=0.3, ge=0, description="Shorter overlaps (a quick 嗯 over the other) are not overtalk."
     )
 
     rubric: str = Field(default="general", description="Default rubric name or YAML path.")
