@@ -9,9 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile
 
-from qa_assist.transcribe import AudioError, Transcriber
+from qa_assist.transcribe import Transcriber
 from qa_assist.transcribe.cer import cer
 from qa_assist.transcribe.chinese import to_simplified
 
@@ -70,34 +69,15 @@ def test_the_other_engine_is_agreed_on_via_settings(settings, registry) -> None:
     assert cer(reference, transcript.text) < 0.5
 
 
-def test_silence_gives_no_text(faster_transcriber, tmp_path: Path) -> None:
-    quiet = np.random.default_rng(0).normal(0, 1e-4, 16000 * 8).astype(np.float32)
-    soundfile.write(tmp_path / "silence.wav", quiet, 16000)
-    assert faster_transcriber.transcribe(tmp_path / "silence.wav").segments == ()
-
-
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [(None, "no such file"), (b"", "empty"), (b"not audio at all" * 50, "not a readable audio file")],
-)
-def test_bad_input_is_refused_with_the_file_and_the_reason(
-    faster_transcriber, tmp_path: Path, content: bytes | None, reason: str
-) -> None:
-    path = tmp_path / "bad.wav"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(AudioError, match=reason) as caught:
-        faster_transcriber.transcribe(path)
-    assert str(path) in str(caught.value)
-
-
 def test_cli_prints_json_lines_and_goes_on_past_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.mp3"
     bad.write_bytes(b"\x00garbage" * 100)
     wav = AISHELL_CLIPS / "BAC009S0150W0003.wav"
     result = subprocess.run(
         [sys.executable, "-m", "qa_assist", "transcribe", str(bad), str(wav), "--json"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1
     assert f"{bad}: not a readable audio file" in result.stderr

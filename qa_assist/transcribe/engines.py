@@ -17,7 +17,6 @@ class DecodeOptions:
     language: str | None
     initial_prompt: str | None
     beam_size: int
-    word_timestamps: bool
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,8 @@ class FasterWhisperEngine:
             temperature=0.0,
             condition_on_previous_text=False,
             initial_prompt=options.initial_prompt,
-            word_timestamps=options.word_timestamps,
+            # Words place each piece of a packed window back in its turn (see packing.py).
+            word_timestamps=True,
         )
         decoded = [
             Decoded(
@@ -93,7 +93,7 @@ class OpenAIWhisperEngine:
             temperature=0.0,
             condition_on_previous_text=False,
             initial_prompt=options.initial_prompt,
-            word_timestamps=options.word_timestamps,
+            word_timestamps=True,
             fp16=False,
             verbose=None,
         )
@@ -117,7 +117,7 @@ class OpenAIWhisperEngine:
         return self.registry.whisper_version(self.name)
 
 
-ENGINES: dict[str, type[FasterWhisperEngine] | type[OpenAIWhisperEngine]] = {
+ENGINES: dict[str, type[FasterWhisperEngine | OpenAIWhisperEngine]] = {
     FasterWhisperEngine.name: FasterWhisperEngine,
     OpenAIWhisperEngine.name: OpenAIWhisperEngine,
 }

@@ -1,12 +1,26 @@
-"""Guards against Whisper's known failure modes in Chinese."""
+"""Guards against Whisper's known failure modes: loops, and text made up on non-speech."""
 
 from __future__ import annotations
 
 import re
+import zlib
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from .engines import Decoded
 
 _REPEATS = re.compile(r"(.{1,4}?)\1{3,}")
 #: Shorter runs can be speech ("谢谢谢谢", "好好好好"); loops run on for the rest of a window.
 _MIN_LOOP_CHARS = 8
+#: Whisper's own thresholds: text that compresses this well is a loop, and a segment this
+#: likely silent and this unsure is made up.
+MAX_COMPRESSION_RATIO = 2.4
+NO_SPEECH_PROBABILITY = 0.6
+LOW_LOG_PROBABILITY = -1.0
+_NOT_SPOKEN = re.compile(r"[\s\W_]+")
+_MUSIC_SIGNS = re.compile(r"^[\s♪♫♬🎵🎶~～]*$")
 
 
 def collapse_loops(text: str) -> str:
@@ -17,3 +31,30 @@ def collapse_loops(text: str) -> str:
         return match.group(1) if len(match.group(0)) >= _MIN_LOOP_CHARS else match.group(0)
 
     return _REPEATS.sub(keep_once, text)
+
+
+def compression_ratio(text: str) -> float:
+    encoded = text.encode("utf-8")
+    return len(encoded) / len(zlib.compress(encoded)) if encoded else 0.0
+
+
+@cache
+def _known_hallucinations() -> frozenset[str]:
+    document = yaml.safe_load(
+        resources.files(__package__).joinpath("hallucinations.yaml").read_text(encoding="utf-8")
+    )
+    return frozenset(_NOT_SPOKEN.sub("", phrase.lower()) for phrase in document["phrases"])
+
+
+def hallucination(segment: Decoded) -> str | None:
+    """Why ``segment`` is not speech but Whisper's invention, or None if it looks real."""
+    text = segment.text.strip()
+    if _MUSIC_SIGNS.match(text):
+        return "no words (music signs only)"
+    if segment.no_speech_prob > NO_SPEECH_PROBABILITY and segment.avg_logprob < LOW_LOG_PROBABILITY:
+        return f"probably silence (no-speech {segment.no_speech_prob:.2f}, log-prob {segment.avg_logprob:.2f})"
+    if compression_ratio(collapse_loops(text)) > MAX_COMPRESSION_RATIO:
+        return f"repetition loop (compression ratio {compression_ratio(text):.1f})"
+    if _NOT_SPOKEN.sub("", text.lower()) in _known_hallucinations():
+        return "a caption Whisper makes up on non-speech"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 from .types import CallMetrics, Interval, Segment, Speaker, SpeakerMetrics, Turn
 
@@ -42,7 +43,7 @@ def intersection(first: Sequence[Interval], second: Sequence[Interval]) -> list[
 def _gaps(speech: list[Interval]) -> list[Interval]:
     return [
         Interval(round(before.end, 3), round(after.start, 3))
-        for before, after in zip(speech, speech[1:])
+        for before, after in pairwise(speech)
         if after.start > before.end
     ]
 
@@ -54,7 +55,9 @@ def _interruptions(agent: list[Interval], customer: list[Interval]) -> list[Inte
             mid_turn = turn.start + _CUSTOMER_MID_TURN_SECONDS <= region.start
             goes_on = turn.end >= region.start + _CUSTOMER_GOES_ON_SECONDS
             if mid_turn and goes_on and region.start < turn.end:
-                cut_offs.append(Interval(round(region.start, 3), round(min(region.end, turn.end), 3)))
+                cut_offs.append(
+                    Interval(round(region.start, 3), round(min(region.end, turn.end), 3))
+                )
     return cut_offs
 
 
@@ -87,7 +90,9 @@ def call_metrics(
     speakers = []
     for speaker, intervals in regions.items():
         talk = sum(interval.seconds for interval in intervals)
-        units = sum(spoken_units(segment.text) for segment in segments if segment.speaker == speaker)
+        units = sum(
+            spoken_units(segment.text) for segment in segments if segment.speaker == speaker
+        )
         speakers.append(
             SpeakerMetrics(
                 speaker=speaker,

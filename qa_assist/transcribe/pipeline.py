@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from ..models import ModelRegistry
 from ..settings import Settings
-from .audio import SAMPLE_RATE, load_audio
+from .audio import AudioError, load_audio
 from .chinese import to_simplified
-from .guards import collapse_loops
-from .engines import DecodeOptions, SpeechEngine, make_engine
-from .turns import build_turns
-from .types import Interval, Segment, Speaker, Transcript, Word
+from .engines import Decoded, DecodeOptions, SpeechEngine, make_engine
+from .guards import collapse_loops, hallucination
 from .metrics import call_metrics
-from .vad import decoding_chunks, speech_regions
+from .packing import PackedWindow, pack
+from .turns import build_turns
+from .types import Interval, Segment, Speaker, SpeechRegion, Transcript, Word
+from .vad import MAX_WINDOW_SECONDS, merge_close_regions, speech_regions
 
 log = logging.getLogger("qa_assist")
 
@@ -30,29 +30,44 @@ class Transcriber:
 
     def transcribe(self, path: Path, agent_channel: str | None = None) -> Transcript:
         audio = load_audio(path, self.settings.max_audio_seconds)
-        options = DecodeOptions(
-            language=self.settings.language,
-            initial_prompt=self.settings.initial_prompt,
-            beam_size=self.settings.beam_size,
-            word_timestamps=self.settings.word_timestamps,
-        )
         if audio.is_stereo:
             agent_index = 0 if (agent_channel or self.settings.agent_channel) == "left" else 1
             speakers: list[Speaker] = ["customer", "customer"]
             speakers[agent_index] = "agent"
         else:
             speakers = ["unknown"]
+        channel_regions = [
+            merge_close_regions(speech_regions(samples, speaker))
+            for samples, speaker in zip(audio.channels, speakers, strict=True)
+        ]
+        if not any(channel_regions):
+            raise AudioError(path, "no speech in the recording (silent or only noise)")
+        options = DecodeOptions(
+            language=self.settings.language,
+            initial_prompt=self.settings.initial_prompt,
+            beam_size=self.settings.beam_size,
+        )
         segments: list[Segment] = []
-        speech: dict[Speaker, list[Interval]] = {}
-        language = options.language
-        for samples, speaker in zip(audio.channels, speakers, strict=True):
-            regions = speech_regions(samples)
-            speech[speaker] = regions
-            detected, channel_segments = self._transcribe_channel(samples, regions, speaker, options)
-            language = language or detected
-            segments.extend(channel_segments)
+        spoken: list[SpeechRegion] = []
+        for samples, regions in zip(audio.channels, channel_regions, strict=True):
+            for window in pack(regions, MAX_WINDOW_SECONDS):
+                detected, decoded = self.engine.decode(window.samples(samples), options)
+                # The first window decides the language of the whole call.
+                options = replace(options, language=options.language or detected)
+                placed = [
+                    segment
+                    for item in decoded
+                    if hallucination(item) is None
+                    for segment in _place(item, window)
+                ]
+                segments.extend(segment for _, segment in placed)
+                spoken.extend(window.regions[index] for index in {index for index, _ in placed})
         segments.sort(key=lambda segment: (segment.start, segment.end))
         turns = build_turns(segments)
+        # Regions that gave no words (hold music, noise) are not talk time.
+        speech: dict[Speaker, list[Interval]] = {speaker: [] for speaker in speakers}
+        for region in spoken:
+            speech[region.speaker].append(region)
         metrics = call_metrics(
             audio.duration,
             speech,
@@ -63,7 +78,7 @@ class Transcriber:
         )
         return Transcript(
             file=str(path),
-            language=language or "",
+            language=options.language or "",
             duration=round(audio.duration, 3),
             engine=self.engine.name,
             model_version=self.engine.model_version(),
@@ -73,40 +88,37 @@ class Transcriber:
             metrics=metrics,
         )
 
-    def _transcribe_channel(
-        self,
-        samples: np.ndarray,
-        regions: list[Interval],
-        speaker: Speaker,
-        options: DecodeOptions,
-    ) -> tuple[str | None, list[Segment]]:
-        language = options.language
-        segments: list[Segment] = []
-        for chunk in decoding_chunks(regions):
-            piece = samples[int(chunk.start * SAMPLE_RATE) : int(chunk.end * SAMPLE_RATE)]
-            detected, decoded = self.engine.decode(piece, options)
-            language = language or detected
-            for item in decoded:
-                text = collapse_loops(to_simplified(item.text.strip()))
-                if not text:
-                    continue
-                segments.append(
+
+def _place(item: Decoded, window: PackedWindow) -> list[tuple[int, Segment]]:
+    """One decoded segment of a packed window as call segments, one per region it covers,
+    each with the index of its region."""
+    by_region: dict[int, list[Word]] = {}
+    for word in item.words:
+        index = window.region_at((word.start + word.end) / 2)
+        by_region.setdefault(index, []).append(
+            Word(
+                window.to_call_time(word.start, index),
+                window.to_call_time(word.end, index),
+                to_simplified(word.text),
+                round(word.probability, 4),
+            )
+        )
+    segments = []
+    for index, words in by_region.items():
+        text = collapse_loops("".join(word.text for word in words).strip())
+        if text:
+            segments.append(
+                (
+                    index,
                     Segment(
-                        start=round(chunk.start + item.start, 3),
-                        end=round(min(chunk.start + item.end, chunk.end), 3),
-                        speaker=speaker,
+                        start=words[0].start,
+                        end=words[-1].end,
+                        speaker=window.regions[index].speaker,
                         text=text,
                         avg_logprob=round(item.avg_logprob, 4),
                         no_speech_prob=round(item.no_speech_prob, 4),
-                        words=tuple(
-                            Word(
-                                round(chunk.start + w.start, 3),
-                                round(chunk.start + w.end, 3),
-                                to_simplified(w.text),
-                                round(w.probability, 4),
-                            )
-                            for w in item.words
-                        ),
-                    )
+                        words=tuple(words),
+                    ),
                 )
-        return language, segments
+            )
+    return segments

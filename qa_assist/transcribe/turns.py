@@ -7,6 +7,7 @@ gets a comma where the words pause and a full stop where a segment ends.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .types import Segment, Turn
 
@@ -33,7 +34,7 @@ def punctuate(segment: Segment) -> str:
     """The segment's text with commas at pauses between words and a sentence end."""
     if segment.words and not re.search(r"[，。！？,.!?]", segment.text):
         pieces = [segment.words[0].text.strip()]
-        for before, word in zip(segment.words, segment.words[1:]):
+        for before, word in pairwise(segment.words):
             if word.start - before.end >= CLAUSE_PAUSE and not _ENDS_CLAUSE.search(pieces[-1]):
                 pieces.append("，")
             pieces.append(word.text.strip())
@@ -59,7 +60,11 @@ def build_turns(segments: tuple[Segment, ...] | list[Segment]) -> tuple[Turn, ..
         if last and last.speaker == segment.speaker and segment.start - last.end <= MAX_GAP_IN_TURN:
             separator = " " if text.isascii() and last.text.isascii() else ""
             turns[-1] = Turn(
-                last.id, last.speaker, last.start, max(last.end, segment.end), last.text + separator + text
+                last.id,
+                last.speaker,
+                last.start,
+                max(last.end, segment.end),
+                last.text + separator + text,
             )
         else:
             turns.append(Turn(len(turns), segment.speaker, segment.start, segment.end, text))

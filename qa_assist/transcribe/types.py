@@ -61,6 +61,13 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class SpeechRegion(Interval):
+    """A stretch of speech found by voice-activity detection, and whose it is."""
+
+    speaker: Speaker = "unknown"
+
+
+@dataclass(frozen=True)
 class SpeakerMetrics:
     speaker: Speaker
     #: seconds of speech found by voice-activity detection
