@@ -14,8 +14,17 @@ from .engines import Decoded, DecodeOptions, SpeechEngine, make_engine
 from .guards import collapse_loops, hallucination
 from .metrics import call_metrics
 from .packing import PackedWindow, pack
+from .speakers import separate_speakers
 from .turns import build_turns
-from .types import Interval, Segment, Speaker, SpeechRegion, Transcript, Word
+from .types import (
+    Interval,
+    Segment,
+    Speaker,
+    SpeakerMethod,
+    SpeechRegion,
+    Transcript,
+    Word,
+)
 from .vad import MAX_WINDOW_SECONDS, merge_close_regions, speech_regions
 
 log = logging.getLogger("qa_assist")
@@ -37,11 +46,20 @@ class Transcriber:
         else:
             speakers = ["unknown"]
         channel_regions = [
-            merge_close_regions(speech_regions(samples, speaker))
+            speech_regions(samples, speaker)
             for samples, speaker in zip(audio.channels, speakers, strict=True)
         ]
         if not any(channel_regions):
             raise AudioError(path, "no speech in the recording (silent or only noise)")
+        method: SpeakerMethod = "channel"
+        speaker_confidence = 1.0
+        if not audio.is_stereo:
+            separation = separate_speakers(audio.channels[0], channel_regions[0])
+            channel_regions = [separation.regions]
+            method = "clustering" if separation.two_voices else "none"
+            speaker_confidence = separation.confidence
+            speakers = ["agent", "customer"] if separation.two_voices else ["unknown"]
+        channel_regions = [merge_close_regions(regions) for regions in channel_regions]
         options = DecodeOptions(
             language=self.settings.language,
             initial_prompt=self.settings.initial_prompt,
@@ -82,7 +100,8 @@ class Transcriber:
             duration=round(audio.duration, 3),
             engine=self.engine.name,
             model_version=self.engine.model_version(),
-            speaker_method="channel" if audio.is_stereo else "none",
+            speaker_method=method,
+            speaker_confidence=speaker_confidence,
             segments=tuple(segments),
             turns=turns,
             metrics=metrics,
