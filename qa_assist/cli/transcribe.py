@@ -1,14 +1,17 @@
-"""``qa-assist transcribe``: text and timed segments for recordings."""
+"""``qa-assist transcribe``: turns, timed segments and call metrics of recordings."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import user_error_types, echo_json_line, fail, settings_with
+from .common import echo_json_line, fail, settings_with, user_error_types
+
+if TYPE_CHECKING:
+    from ..transcribe import CallMetrics
 
 
 def transcribe(
@@ -39,7 +42,22 @@ def transcribe(
             echo_json_line(json.dumps(transcript.to_dict(), ensure_ascii=False))
             continue
         typer.secho(f"== {path} ({transcript.language}, {transcript.duration:.1f} s)", bold=True)
-        for segment in transcript.segments:
-            typer.echo(f"[{segment.start:7.2f} – {segment.end:7.2f}] {segment.speaker:8} {segment.text}")
+        for turn in transcript.turns:
+            typer.echo(f"[{turn.start:7.2f} – {turn.end:7.2f}] {turn.speaker:8} {turn.text}")
+        if transcript.metrics:
+            typer.echo(_metrics_line(transcript.metrics))
     if failures:
         raise typer.Exit(1)
+
+
+def _metrics_line(metrics: CallMetrics) -> str:
+    dead_air = metrics.longest_dead_air.seconds if metrics.longest_dead_air else 0.0
+    talk = ", ".join(
+        f"{item.speaker} {item.talk_seconds:.0f} s at {item.speech_rate_cpm:.0f}/min"
+        for item in metrics.speakers
+    )
+    return (
+        f"   talk: {talk}; silence {metrics.silence_ratio:.0%}, longest dead air {dead_air:.1f} s, "
+        f"holds {len(metrics.holds)}, overtalk {metrics.overtalk_seconds:.1f} s, "
+        f"interruptions {len(metrics.agent_interruptions)}"
+    )
