@@ -89,3 +89,25 @@ def test_cli_prints_json_lines_and_goes_on_past_a_bad_file(tmp_path: Path) -> No
     segment = payload["segments"][0]
     assert {"start", "end", "speaker", "text"} <= segment.keys()
     assert 0 <= segment["start"] < segment["end"] <= 3.0
+
+
+def test_language_is_detected_once_per_call_when_asked(settings, registry, tmp_path: Path) -> None:
+    english = subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-us",
+            "-s",
+            "140",
+            "--stdout",
+            "Hello, my car broke down on the highway and the engine light is on.",
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    path = tmp_path / "english.wav"
+    path.write_bytes(english)
+    transcriber = Transcriber(settings.model_copy(update={"language": None}), registry)
+    transcript = transcriber.transcribe(path)
+    assert transcript.language == "en"
+    assert "car broke down on the highway" in transcript.text.lower()

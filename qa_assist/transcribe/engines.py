@@ -17,6 +17,7 @@ class DecodeOptions:
     language: str | None
     initial_prompt: str | None
     beam_size: int
+    hotwords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class FasterWhisperEngine:
             temperature=0.0,
             condition_on_previous_text=False,
             initial_prompt=options.initial_prompt,
+            hotwords=" ".join(options.hotwords) or None,
             # Words place each piece of a packed window back in its turn (see packing.py).
             word_timestamps=True,
         )
@@ -92,7 +94,8 @@ class OpenAIWhisperEngine:
             beam_size=options.beam_size if options.beam_size > 1 else None,
             temperature=0.0,
             condition_on_previous_text=False,
-            initial_prompt=options.initial_prompt,
+            # openai-whisper has no hotwords; faster-whisper puts them where the prompt goes.
+            initial_prompt=" ".join(filter(None, [options.initial_prompt, *options.hotwords])) or None,
             word_timestamps=True,
             fp16=False,
             verbose=None,

@@ -64,6 +64,7 @@ class Transcriber:
             language=self.settings.language,
             initial_prompt=self.settings.initial_prompt,
             beam_size=self.settings.beam_size,
+            hotwords=tuple(self.settings.hotwords),
         )
         segments: list[Segment] = []
         spoken: list[SpeechRegion] = []
