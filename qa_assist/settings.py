@@ -65,7 +65,11 @@ class Settings(BaseSettings):
         default=None,
         description="Text Whisper sees as the preceding context of every chunk.",
     )
-    word_timestamps: bool = Field(default=False, description="Ask Whisper for word times.")
+    hotwords: list[str] = Field(
+        default_factory=list,
+        description="Domain words Whisper is told to expect (brands, 双闪, 三角警示牌...); "
+        "faster-whisper's hotwords, openai-whisper's prompt.",
+    )
     max_audio_seconds: float = Field(default=4 * 3600, gt=0, description="Longer calls are refused.")
     agent_channel: Literal["left", "right"] = Field(
         default="left", description="Which stereo channel carries the agent."
