@@ -1,7 +1,8 @@
 """Processing one recording: keep the audio, transcribe, score, store. Shared by CLI, API and batch.
 
 A call is keyed by the recording's content; it is transcribed once per model and scored once
-per (rubric version, model), so processing the same file again does no work twice.
+per (rubric version, model), so processing the same file again does no work twice. The rubric
+is the one named in the settings, else the shipped rubric of the call's scenario.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .hashing import sha256_of
 from .models import ModelRegistry
-from .score import CallScore, Rubric, load_rubric, score_transcript
+from .score import CallScore, Rubric, load_rubric, rubric_for_scenario, scorer_from_settings
 from .settings import Settings
 from .storage import CallStore, NewCall
 from .transcribe import AudioError, Transcriber
@@ -42,7 +43,11 @@ class CallProcessor:
         self.settings = settings
         self.store = store
         self.transcriber = Transcriber(settings, registry)
-        self.rubric = rubric or load_rubric(settings.rubric)
+        self.scorer = scorer_from_settings(settings, registry)
+        self.rubric = rubric or (load_rubric(settings.rubric) if settings.rubric else None)
+
+    def rubric_for(self, scenario: str) -> Rubric:
+        return self.rubric or rubric_for_scenario(scenario)
 
     def _keep_audio(self, path: Path, content_hash: str) -> Path:
         """Copy the recording under the data folder, named by content, for playback later."""
@@ -78,11 +83,10 @@ class CallProcessor:
                 NewCall(content_hash, path.name, str(kept), scenario=scenario, agent_id=agent_id)
             )
             self.store.save_transcript(call_id, transcript)
-        if self.store.has_score(
-            call_id, self.rubric.id, self.rubric.version, transcript.model_version
-        ):
+        rubric = self.rubric_for(scenario)
+        if self.store.has_score(call_id, rubric.id, rubric.version, transcript.model_version):
             return ProcessedCall(call_id, path.name, new, None)
-        score = score_transcript(transcript, self.rubric, scenario)
+        score = self.scorer.score(transcript, rubric, scenario)
         self.store.save_score(call_id, score, transcript.model_version)
         log.info("call %d (%s) scored %.1f", call_id, path.name, score.total)
         return ProcessedCall(call_id, path.name, new, score)

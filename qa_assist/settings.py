@@ -81,7 +81,28 @@ class Settings(BaseSettings):
         default=0.3, ge=0, description="Shorter overlaps (a quick 嗯 over the other) are not overtalk."
     )
 
-    rubric: str = Field(default="general", description="Default rubric name or YAML path.")
+    rubric: str | None = Field(
+        default=None,
+        description="Rubric name or YAML path for every call; default: the shipped rubric of "
+        "the call's scenario (rescue, complaint, fault), else general.",
+    )
+    review_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="Calls with a less sure item go to the review queue."
+    )
+    llm_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible chat-completions base URL (e.g. http://127.0.0.1:8080/v1) "
+        "for LLM-judged rubric items; without it those items wait for a person.",
+    )
+    llm_model: str = Field(default="qwen2.5-7b-instruct", description="Model name sent to it.")
+    llm_api_key: str | None = Field(default=None, description="Bearer token, if it wants one.")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds per LLM request.")
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries after a timeout, error or malformed answer."
+    )
+    prompts_dir: Path | None = Field(
+        default=None, description="Folder of LLM prompt templates; default: the shipped prompts/."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

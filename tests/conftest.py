@@ -61,3 +61,20 @@ def stereo_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("stereo") / "call.wav"
     soundfile.write(path, np.stack([left, right], axis=1), rate)
     return path
+
+
+@pytest.fixture(scope="session")
+def embedder(registry: ModelRegistry):
+    """The real multilingual-e5-small behind semantic rubric checks, loaded once."""
+    from qa_assist.score.embedding import E5Embedder
+
+    return E5Embedder(registry)
+
+
+@pytest.fixture(scope="session")
+def scorer(embedder):
+    """A scorer with every judge but the LLM (no endpoint: those items wait for a person)."""
+    from qa_assist.score import Scorer
+    from qa_assist.score.judges import make_judges
+
+    return Scorer(make_judges(embedder), {"semantic": lambda: embedder.version})

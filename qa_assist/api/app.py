@@ -11,7 +11,7 @@ from .. import __version__
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
 from ..web.pages import router as pages_router
-from .routes import calls, health
+from .routes import calls, health, reviews
 
 API_PREFIX = "/api/v1"
 
@@ -29,5 +29,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="qa_assist", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(calls.router, prefix=API_PREFIX)
+    app.include_router(reviews.router, prefix=API_PREFIX)
     app.include_router(pages_router)
     return app

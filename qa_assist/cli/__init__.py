@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import calls, models, serve, transcribe
+from . import calls, models, review, serve, transcribe
 from .common import configure_logging
 
 app = typer.Typer(
@@ -16,9 +16,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(models.app, name="models")
+app.add_typer(review.app, name="review")
 app.command()(transcribe.transcribe)
 app.command()(calls.score)
 app.command()(calls.demo)
+app.command()(review.calibrate)
 app.command()(serve.serve)
 
 

@@ -7,9 +7,13 @@ from typing import Annotated
 
 import typer
 
-from .common import user_error_types, settings_with, user_errors
+from .common import fail, settings_with, user_error_types, user_errors
 
-Scenario = typer.Option(help="general, fault, rescue, complaint or consultation.")
+Scenario = typer.Option(
+    help="general, fault, rescue, complaint or consultation: picks the rubric of that name "
+    "(unless --rubric is given) and the items that apply."
+)
+TicketType = typer.Option(help="The call's ticket type from triage; sets the scenario it names.")
 
 
 def _processor(settings):  # type: ignore[no-untyped-def]
@@ -26,22 +30,31 @@ def _report(result) -> None:  # type: ignore[no-untyped-def]
     if result.score is None:
         typer.echo(f"call {result.call_id:4}  {result.file_name}: already scored")
         return
-    fatal = "  FATAL" if result.score.fatal_failure else ""
-    failed = [item.item_id for item in result.score.items if item.verdict == "fail"]
+    score = result.score
+    fatal = "  FATAL" if score.fatal_failure else ""
+    review = "  to review" if score.needs_review else ""
+    failed = [item.item_id for item in score.items if item.verdict == "fail"]
     typer.echo(
-        f"call {result.call_id:4}  {result.file_name}: {result.score.total:5.1f}{fatal}"
+        f"call {result.call_id:4}  {result.file_name}: {score.total:5.1f}{fatal}{review}"
+        f"  ({score.rubric_id} {score.rubric_version})"
         + (f"  failed: {', '.join(failed)}" if failed else "")
     )
 
 
 def score(
     files: Annotated[list[Path], typer.Argument(help="Recordings to score and store.")],
-    scenario: Annotated[str, Scenario] = "general",
+    scenario: Annotated[str | None, Scenario] = None,
+    ticket_type: Annotated[str | None, TicketType] = None,
     agent: Annotated[str | None, typer.Option(help="Agent id.")] = None,
     rubric: Annotated[str | None, typer.Option(help="Rubric name or YAML file.")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Database and audio folder.")] = None,
 ) -> None:
     """Transcribe, score and store recordings; a bad file is reported and the rest go on."""
+    from ..score import SCENARIOS, scenario_for_ticket_type
+
+    if scenario is not None and scenario not in SCENARIOS:
+        raise fail(f"unknown scenario {scenario!r}: {', '.join(SCENARIOS)}")
+    scenario = scenario or scenario_for_ticket_type(ticket_type or "general")
     processor = _processor(settings_with(rubric=rubric, data_dir=data_dir))
     failures = 0
     for path in files:

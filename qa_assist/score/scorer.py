@@ -1,115 +1,108 @@
-"""Scoring a transcript against a rubric."""
+"""Scoring a transcript against a rubric: every item's checks judged, combined, totalled."""
 
 from __future__ import annotations
 
-from ..transcribe import Segment, Transcript
-from .matching import find_phrase
-from .rubric import Item, PhraseCheck, Rubric
-from .types import CallScore, Evidence, ItemResult, Verdict
+from collections.abc import Callable, Mapping
 
-#: How far past the threshold a similarity must be before the verdict counts as sure.
-_CONFIDENCE_MARGIN = 0.15
+from ..transcribe import Transcript
+from .judges import Judge, make_judges
+from .rubric import Item, OrderCheck, Rubric
+from .scope import CallView
+from .types import CallScore, CheckResult, ItemResult, Verdict, earned_points, totals
 
-
-def _in_scope(item: Item, segment: Segment, duration: float) -> bool:
-    if item.speaker != "both" and segment.speaker not in (item.speaker, "unknown"):
-        return False
-    window = item.window
-    if window.first_seconds is not None and segment.start > window.first_seconds:
-        return False
-    if window.last_seconds is not None and segment.end < duration - window.last_seconds:
-        return False
-    return True
+#: Calls with an item less sure than this go to the review queue before anyone trusts them.
+REVIEW_CONFIDENCE = 0.6
 
 
-def _phrase_hits(
-    check: PhraseCheck, segments: list[tuple[int, Segment]]
-) -> tuple[list[Evidence], float]:
-    """Best evidence per phrase that reaches the threshold, and the best similarity seen."""
-    hits: list[Evidence] = []
-    best_seen = 0.0
-    for phrase in check.phrases:
-        best: Evidence | None = None
-        for index, segment in segments:
-            match = find_phrase(phrase, segment.text)
-            if match is None or (best is not None and match.similarity <= best.similarity):
-                continue
-            best = Evidence(
-                segment_index=index,
-                speaker=segment.speaker,
-                start=segment.start,
-                end=segment.end,
-                text=segment.text,
-                matched=phrase,
-                similarity=match.similarity,
+def combine(checks: list[CheckResult], mode: str) -> tuple[Verdict, float]:
+    """The item's verdict and confidence from its checks' (``all`` or ``any`` must pass)."""
+    by_verdict: dict[str, list[float]] = {}
+    for check in checks:
+        by_verdict.setdefault(check.verdict, []).append(check.confidence)
+    decisive, other = ("fail", "pass") if mode == "all" else ("pass", "fail")
+    if decisive in by_verdict:
+        # One decisive check settles the item; it is as sure as the surest of them.
+        return decisive, max(by_verdict[decisive])  # type: ignore[return-value]
+    if "needs_review" in by_verdict:
+        return "needs_review", 0.0
+    if other in by_verdict:
+        # Every check had to agree, so the item is as sure as the least sure of them.
+        return other, min(by_verdict[other])  # type: ignore[return-value]
+    return "not_applicable", 1.0
+
+
+class Scorer:
+    """Judges for every check type; build once, score many calls."""
+
+    def __init__(
+        self,
+        judges: Mapping[str, Judge] | None = None,
+        model_versions: Mapping[str, Callable[[], str]] | None = None,
+        review_confidence: float = REVIEW_CONFIDENCE,
+    ) -> None:
+        self.judges = judges or make_judges()
+        #: check type -> the version of the model behind it (sentence encoder, LLM), asked only
+        #: when a rubric uses that check, so no model is prepared for nothing
+        self.model_versions = dict(model_versions or {})
+        self.review_confidence = review_confidence
+
+    def _item(self, item: Item, view: CallView, scenario: str, results: Mapping[str, ItemResult]) -> ItemResult:
+        def result(verdict: Verdict, confidence: float, checks: tuple[CheckResult, ...], reason: str) -> ItemResult:
+            return ItemResult(
+                item_id=item.id,
+                title_zh=item.title.zh,
+                title_en=item.title.en,
+                verdict=verdict,
+                points=earned_points(verdict, item.points),
+                max_points=item.points,
+                fatal=item.fatal,
+                confidence=round(confidence, 3),
+                evidence=tuple(e for check in checks if check.verdict == verdict for e in check.evidence),
+                reason=reason,
+                checks=checks,
+                coaching=(item.coaching or item.title).zh,
             )
-        if best is not None:
-            best_seen = max(best_seen, best.similarity)
-            if best.similarity >= check.threshold:
-                hits.append(best)
-    return hits, best_seen
 
+        if item.scenarios and scenario not in item.scenarios:
+            return result("not_applicable", 1.0, (), f"only for {', '.join(item.scenarios)} calls")
+        scope = view.scope(item, results)
+        if scope is None:
+            return result("not_applicable", 1.0, (), "the event that opens its window did not happen")
+        checks = tuple(self.judges[check.type].judge(check, scope) for check in item.checks)
+        verdict, confidence = combine(list(checks), item.combine)
+        reason = "; ".join(check.reason for check in checks if check.verdict == verdict and check.reason)
+        return result(verdict, confidence, checks, reason)
 
-def _confidence(similarity: float, threshold: float) -> float:
-    return round(min(1.0, 0.5 + abs(similarity - threshold) / (2 * _CONFIDENCE_MARGIN)), 3)
-
-
-def _score_item(item: Item, transcript: Transcript, scenario: str) -> ItemResult:
-    def result(verdict: Verdict, confidence: float, evidence: list[Evidence], reason: str):
-        return ItemResult(
-            item_id=item.id,
-            title_zh=item.title.zh,
-            title_en=item.title.en,
-            verdict=verdict,
-            points=item.points if verdict in ("pass", "not_applicable") else 0.0,
-            max_points=item.points,
-            fatal=item.fatal,
+    def score(self, transcript: Transcript, rubric: Rubric, scenario: str = "general") -> CallScore:
+        view = CallView(transcript)
+        results: dict[str, ItemResult] = {}
+        # Order checks read other items' evidence, so those are scored first.
+        for item in sorted(rubric.items, key=lambda item: any(isinstance(c, OrderCheck) for c in item.checks)):
+            results[item.id] = self._item(item, view, scenario, results)
+        items = tuple(results[item.id] for item in rubric.items)
+        total, fatal_failure = totals(items)
+        judged = [item.confidence for item in items if item.verdict in ("pass", "fail")]
+        confidence = min(judged, default=1.0)
+        used = {check.type for item in items for check in item.checks}
+        versions = {"asr": transcript.model_version}
+        versions.update({kind: version() for kind, version in self.model_versions.items() if kind in used})
+        return CallScore(
+            rubric_id=rubric.id,
+            rubric_version=rubric.version,
+            scenario=scenario,
+            total=total,
+            max_total=100.0,
+            fatal_failure=fatal_failure,
+            items=items,
+            coaching=tuple(item.coaching for item in items if item.verdict == "fail"),
             confidence=confidence,
-            evidence=tuple(evidence),
-            reason=reason,
+            needs_review=confidence < self.review_confidence
+            or any(item.verdict == "needs_review" for item in items),
+            model_versions=versions,
         )
-
-    if item.scenarios and scenario not in item.scenarios:
-        return result("not_applicable", 1.0, [], f"only for {', '.join(item.scenarios)} calls")
-    scope = [
-        (index, segment)
-        for index, segment in enumerate(transcript.segments)
-        if _in_scope(item, segment, transcript.duration)
-    ]
-    check = item.check
-    hits, best_seen = _phrase_hits(check, scope)
-    if check.type == "phrase_present":
-        if len(hits) >= check.min_hits:
-            weakest = min(hit.similarity for hit in hits[: check.min_hits])
-            return result("pass", _confidence(weakest, check.threshold), hits, "standard phrase said")
-        return result(
-            "fail", _confidence(best_seen, check.threshold), [], "no standard phrase found"
-        )
-    if hits:
-        strongest = max(hit.similarity for hit in hits)
-        return result("fail", _confidence(strongest, check.threshold), hits, "forbidden phrase said")
-    return result("pass", _confidence(best_seen, check.threshold), [], "no forbidden phrase")
 
 
 def score_transcript(transcript: Transcript, rubric: Rubric, scenario: str = "general") -> CallScore:
-    items = tuple(_score_item(item, transcript, scenario) for item in rubric.items)
-    fatal_failure = any(item.fatal and item.verdict == "fail" for item in items)
-    applicable_max = sum(item.max_points for item in items if item.verdict != "not_applicable")
-    earned = sum(item.points for item in items if item.verdict != "not_applicable")
-    total = 0.0 if fatal_failure else round(100 * earned / applicable_max, 1) if applicable_max else 100.0
-    by_id = {item.id: item for item in rubric.items}
-    coaching = tuple(
-        (by_id[item.item_id].coaching or by_id[item.item_id].title).zh
-        for item in items
-        if item.verdict == "fail"
-    )
-    return CallScore(
-        rubric_id=rubric.id,
-        rubric_version=rubric.version,
-        scenario=scenario,
-        total=total,
-        max_total=100.0,
-        fatal_failure=fatal_failure,
-        items=items,
-        coaching=coaching,
-    )
+    """Score with the judges that need no model (phrase, regex, order, metric); semantic checks
+    need a :class:`Scorer` with an embedder and are otherwise left for review."""
+    return Scorer().score(transcript, rubric, scenario)

@@ -69,3 +69,39 @@ class ScoreRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     call: Mapped[CallRow] = relationship(back_populates="scores")
+
+
+class ItemReviewRow(Base):
+    """A person's current verdict on one item of one automatic score (the score row itself,
+    the machine's result, is never changed)."""
+
+    __tablename__ = "item_reviews"
+    __table_args__ = (UniqueConstraint("score_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    #: "override" when the person changed the verdict, "confirm" when they agreed with it
+    action: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditRow(Base):
+    """Every review action, never updated or deleted: who, when, the verdict before and after."""
+
+    __tablename__ = "review_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
