@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
+from ..models import ModelRegistry
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
 from ..web.pages import router as pages_router
-from .routes import calls, health, reviews
+from .routes import calls, health, reviews, tickets
 
 API_PREFIX = "/api/v1"
 
@@ -24,11 +25,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Only the database opens at start-up: models load when a request first needs them.
         app.state.settings = settings
         app.state.store = CallStore(open_database(settings.resolved_database_url))
+        app.state.registry = ModelRegistry(settings)
         yield
 
     app = FastAPI(title="qa_assist", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(calls.router, prefix=API_PREFIX)
     app.include_router(reviews.router, prefix=API_PREFIX)
+    app.include_router(tickets.router, prefix=API_PREFIX)
     app.include_router(pages_router)
     return app

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import calls, models, review, serve, transcribe
+from . import calls, models, review, serve, transcribe, triage
 from .common import configure_logging
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(models.app, name="models")
+app.add_typer(triage.app, name="triage")
 app.add_typer(review.app, name="review")
 app.command()(transcribe.transcribe)
 app.command()(calls.score)

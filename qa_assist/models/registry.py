@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from whisper import Whisper
 
+    from ..triage.classifier import TriageClassifier
+
 log = logging.getLogger("qa_assist")
 
 
@@ -46,6 +48,12 @@ class ModelRegistry:
 
     def encoder_dir(self) -> Path:
         return self._prepared(ENCODER, self.settings.encoder_dir)
+
+    def triage_model_dir(self) -> Path:
+        """Where the trained triage model is (it is trained, not prepared: see ``triage train``)."""
+        from ..triage.manifest import FORMAT_VERSION
+
+        return self.settings.triage_model_dir or self.settings.models_dir / FORMAT_VERSION
 
     def _load(self, key: str, loader: Any) -> Any:
         with self._lock:
@@ -87,6 +95,19 @@ class ModelRegistry:
             return SentenceTransformer(str(self.encoder_dir()), device="cpu")
 
         return self._load("encoder", load)
+
+    def triage_classifier(self) -> TriageClassifier:
+        def load() -> TriageClassifier:
+            import torch
+
+            from ..triage.classifier import TriageClassifier
+            from ..triage.model import load_triage_model
+
+            torch.set_num_threads(self.settings.threads)
+            model = load_triage_model(self.triage_model_dir(), self.encoder_dir())
+            return TriageClassifier(model, self.settings.triage_review_threshold)
+
+        return self._load("triage", load)
 
     def whisper_version(self, engine: str) -> str:
         """Identity of the Whisper weights an engine uses, recorded with every result."""

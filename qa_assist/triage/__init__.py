@@ -1,10 +1,12 @@
-"""Ticket triage: label set, labelled data, entity extraction and rule-based safety and
-escalation signals.
+"""Ticket triage: label set, labelled data, entity extraction, rule-based safety and
+escalation signals, the trained classifier and the ticket quality check.
 
-The classifier that predicts type, subsystem and priority builds on these; the safety flags
-force priority P0 whatever a model says.
+The classifier (a fine-tuned e5 encoder, ``model.py``) predicts type, subsystem and priority;
+the safety flags force priority P0 whatever it says. Nothing here imports torch until a model
+is loaded.
 """
 
+from qa_assist.triage.classifier import TriageClassifier, classify
 from qa_assist.triage.dataset import TICKETS_PATH, LabelledTicket, load_tickets
 from qa_assist.triage.entities import (
     DateMention,
@@ -19,6 +21,8 @@ from qa_assist.triage.entities import (
     extract_entities,
 )
 from qa_assist.triage.labels import PRIORITIES, SUBSYSTEMS, TICKET_TYPES, Label, LabelSet, load_labels
+from qa_assist.triage.quality import QualityReport, TicketChecker, TicketRecord, agent_error_rates
+from qa_assist.triage.results import EscalationRisk, PriorityReason, TriageResult
 from qa_assist.triage.safety import (
     EscalationSignal,
     SafetyFlag,
@@ -36,6 +40,7 @@ __all__ = [
     "TICKET_TYPES",
     "DateMention",
     "Entities",
+    "EscalationRisk",
     "EscalationSignal",
     "FaultCode",
     "Label",
@@ -46,10 +51,18 @@ __all__ = [
     "NormalizedText",
     "Phone",
     "Plate",
+    "PriorityReason",
+    "QualityReport",
     "SafetyFlag",
+    "TicketChecker",
+    "TicketRecord",
+    "TriageClassifier",
+    "TriageResult",
     "VehicleModelMention",
     "Vin",
+    "agent_error_rates",
     "check_digit",
+    "classify",
     "escalation_signals",
     "extract_entities",
     "is_safety_critical",

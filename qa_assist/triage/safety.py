@@ -16,15 +16,8 @@ SAFETY_RULES_PATH = Path(__file__).with_name("safety_rules.yaml")
 ESCALATION_RULES_PATH = Path(__file__).with_name("escalation_rules.yaml")
 
 
-@dataclass(frozen=True, slots=True)
-class SafetyFlag:
-    """A safety rule that fired: its id, the phrase, its span and the companion phrase if any."""
-
-    rule_id: str
-    phrase: str
-    start: int
-    end: int
-    context: str | None = None
+#: A safety rule that fired: its id, the phrase, its span and the companion phrase if any.
+SafetyFlag = RuleHit
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +44,7 @@ def escalation_rules(path: Path = ESCALATION_RULES_PATH) -> PhraseRuleSet:
 
 def safety_flags(text: str) -> list[SafetyFlag]:
     """Safety rules that fire on ``text``; any flag means the ticket is P0."""
-    return [_flag(hit) for hit in safety_rules().find(text)]
+    return safety_rules().find(text)
 
 
 def escalation_signals(text: str) -> list[EscalationSignal]:
@@ -65,6 +58,3 @@ def is_safety_critical(text: str) -> bool:
     """Whether any safety rule fires, i.e. the ticket must be P0."""
     return bool(safety_rules().find(text))
 
-
-def _flag(hit: RuleHit) -> SafetyFlag:
-    return SafetyFlag(hit.rule_id, hit.phrase, hit.start, hit.end, hit.context)
