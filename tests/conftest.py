@@ -12,6 +12,7 @@ import soundfile
 from qa_assist.models import ModelRegistry
 from qa_assist.settings import Settings
 from qa_assist.transcribe import Transcriber
+from qa_assist.triage.build import BuildOutcome, ensure_trained
 
 TESTS = Path(__file__).resolve().parent
 AISHELL_CLIPS = TESTS / "data" / "aishell"
@@ -37,6 +38,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def registry(settings: Settings) -> ModelRegistry:
     return ModelRegistry(settings)
+
+
+@pytest.fixture(scope="session")
+def triage_build(settings: Settings) -> BuildOutcome:
+    """The trained triage model in the models folder: scripts/test.sh trains it before the
+    tests, so this is a check that it is up to date (training here takes minutes)."""
+    return ensure_trained(settings)
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,15 @@ ticket records against their calls.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from .common import echo_json_line, fail, settings_with, user_errors
+from .jsonl import Line, chunks, read_objects
 from .triage_check import check
 
 if TYPE_CHECKING:
@@ -150,38 +150,11 @@ def _describe(result: TriageResult) -> str:
     return "\n".join(lines)
 
 
-def _read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, JSON object with a text) per non-blank line, or an error message."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                payload = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, f"not JSON ({error.msg})"
-                continue
-            if (
-                not isinstance(payload, dict)
-                or not isinstance(payload.get("text"), str)
-                or not payload["text"].strip()
-            ):
-                yield number, 'needs a JSON object with a non-empty "text"'
-                continue
-            yield number, payload
-
-
-def _chunks(
-    items: Iterator[tuple[int, dict[str, Any] | str]], size: int
-) -> Iterator[list[tuple[int, dict[str, Any] | str]]]:
-    chunk: list[tuple[int, dict[str, Any] | str]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _with_text(line: Line) -> Line:
+    number, item = line
+    if isinstance(item, dict) and not (isinstance(item.get("text"), str) and item["text"].strip()):
+        return number, 'needs a JSON object with a non-empty "text"'
+    return line
 
 
 @app.command()
@@ -212,7 +185,7 @@ def classify(
             return
         assert file is not None
         failures = 0
-        for chunk in _chunks(_read_lines(file), _FILE_BATCH):
+        for chunk in chunks(map(_with_text, read_objects(file)), _FILE_BATCH):
             good = [(number, item) for number, item in chunk if isinstance(item, dict)]
             results = iter(classifier.classify_batch([item["text"] for _, item in good]))
             for number, item in chunk:

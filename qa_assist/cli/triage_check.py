@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .common import echo_json_line, settings_with, user_errors
+from .jsonl import read_objects
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -39,25 +40,20 @@ def check(
     failures = 0
     with user_errors():
         store = None
-        with file.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    payload = json.loads(line)
-                    call_id, call_text = (
-                        payload.pop("call_id", None),
-                        payload.pop("call_text", None),
-                    )
-                    if call_text is None and call_id is not None:
-                        store = store or _store(settings)
-                        call_text = _call_text(store, int(call_id))
-                    if not call_text:
-                        raise ValueError('needs "call_text" or the "call_id" of a transcribed call')
-                    pairs.append((TicketRecord.from_dict(payload), call_text))
-                except (ValueError, TypeError, AttributeError) as error:
-                    failures += 1
-                    typer.secho(f"error: {file}:{number}: {error}", fg=typer.colors.RED, err=True)
+        for number, payload in read_objects(file):
+            try:
+                if isinstance(payload, str):
+                    raise ValueError(payload)  # noqa: TRY004 (a refused line, reported like the rest)
+                call_id, call_text = payload.pop("call_id", None), payload.pop("call_text", None)
+                if call_text is None and call_id is not None:
+                    store = store or _store(settings)
+                    call_text = _call_text(store, int(call_id))
+                if not call_text:
+                    raise ValueError('needs "call_text" or the "call_id" of a transcribed call')
+                pairs.append((TicketRecord.from_dict(payload), call_text))
+            except (ValueError, TypeError) as error:
+                failures += 1
+                typer.secho(f"error: {file}:{number}: {error}", fg=typer.colors.RED, err=True)
         reports = TicketChecker(ModelRegistry(settings).triage_classifier()).check_batch(pairs)
     for report in reports:
         if as_json:

@@ -4,7 +4,7 @@ type, subsystem and priority, saved as a versioned folder.
 The folder holds only what training changed (the upper encoder layers and the heads) in
 ``weights.safetensors``; the frozen embeddings and lower layers are read from the prepared
 multilingual-e5-small folder, whose identity the manifest records. That keeps the artefact at
-~40 MB instead of 470 MB, and loading refuses a base encoder other than the one trained on.
+~65 MB instead of 470 MB, and loading refuses a base encoder other than the one trained on.
 """
 
 from __future__ import annotations
@@ -133,6 +133,8 @@ def save_triage_model(model: TriageModel, manifest: TriageManifest, folder: Path
 
     def build(staging: Path) -> None:
         save_file(model.network.trained_state(), str(staging / WEIGHTS_NAME))
+        # safetensors writes 0600: a service running as another user could not read it.
+        (staging / WEIGHTS_NAME).chmod(0o644)
         manifest.write(staging)
 
     def check(staging: Path) -> None:

@@ -200,7 +200,10 @@ def _label_issues(record: TicketRecord) -> list[QualityIssue]:
 def _category_issues(record: TicketRecord, call: TriageResult) -> list[QualityIssue]:
     issues = []
     if any(reason.source == "rule" for reason in call.priority_reasons) and record.priority != "P0":
-        rules = ", ".join(f"{r.zh} ({r.phrase})" for r in call.priority_reasons)
+        phrases: dict[str, list[str]] = {}
+        for reason in call.priority_reasons:
+            phrases.setdefault(reason.zh, []).append(reason.phrase or "")
+        rules = "; ".join(f"{rule} ({', '.join(said)})" for rule, said in phrases.items())
         issues.append(
             QualityIssue(
                 "priority_too_low",
