@@ -21,7 +21,14 @@ from qa_assist.demo.script import Dialogue
 from qa_assist.models import ModelRegistry
 from qa_assist.score import scorer_from_settings
 from qa_assist.score.calibration import format_report
-from qa_assist.score.eval import NOISY_RATE, AsrNoise, EvalCall, build_eval_set, evaluate, scripted_transcript
+from qa_assist.score.eval import (
+    NOISY_RATE,
+    AsrNoise,
+    EvalCall,
+    build_eval_set,
+    evaluate,
+    scripted_transcript,
+)
 from qa_assist.settings import Settings
 from qa_assist.transcribe import Transcriber, Transcript
 from qa_assist.transcribe.cer import character_errors
@@ -38,11 +45,16 @@ def noisy_transcripts(calls: list[EvalCall], seed: int) -> tuple[dict[str, Trans
         errors, characters = errors + count, characters + length
         return wrong
 
-    transcripts = {call.id: scripted_transcript(call.id, call.turns, heard, "script+asr-noise") for call in calls}
+    transcripts = {
+        call.id: scripted_transcript(call.id, call.turns, heard, "script+asr-noise")
+        for call in calls
+    }
     return transcripts, errors / characters
 
 
-def audio_transcripts(calls: list[EvalCall], folder: Path, settings: Settings, registry: ModelRegistry) -> tuple[dict[str, Transcript], float]:
+def audio_transcripts(
+    calls: list[EvalCall], folder: Path, settings: Settings, registry: ModelRegistry
+) -> tuple[dict[str, Transcript], float]:
     transcriber = Transcriber(settings, registry)
     transcripts = {}
     errors = characters = 0
@@ -51,10 +63,14 @@ def audio_transcripts(calls: list[EvalCall], folder: Path, settings: Settings, r
         if cached.exists():
             transcript = Transcript.from_dict(json.loads(cached.read_text(encoding="utf-8")))
         else:
-            dialogue = Dialogue(call.id, call.scenario, call.id, not call.violations, call.violations, call.turns)  # type: ignore[arg-type]
+            dialogue = Dialogue(
+                call.id, call.scenario, call.id, not call.violations, call.violations, call.turns
+            )  # type: ignore[arg-type]
             generated = generate_call(dialogue, folder)
             transcript = transcriber.transcribe(generated.path)
-            cached.write_text(json.dumps(transcript.to_dict(), ensure_ascii=False), encoding="utf-8")
+            cached.write_text(
+                json.dumps(transcript.to_dict(), ensure_ascii=False), encoding="utf-8"
+            )
         transcripts[call.id] = transcript
         count, length = character_errors("".join(t.text for t in call.turns), transcript.text)
         errors, characters = errors + count, characters + length
@@ -62,10 +78,19 @@ def audio_transcripts(calls: list[EvalCall], folder: Path, settings: Settings, r
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=1, help="1: the evaluation set; 0: the development split")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="1: the evaluation set; 0: the development split"
+    )
     parser.add_argument("--calls-per-scenario", type=int, default=22)
-    parser.add_argument("--modes", nargs="+", default=["clean", "noisy", "audio"], choices=["clean", "noisy", "audio"])
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["clean", "noisy", "audio"],
+        choices=["clean", "noisy", "audio"],
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/rubric_eval"))
     parser.add_argument("--verbose", action="store_true", help="list every disagreement")
     args = parser.parse_args()
@@ -74,7 +99,9 @@ def main() -> None:
     registry = ModelRegistry(settings)
     scorer = scorer_from_settings(settings, registry)
     calls = build_eval_set(args.calls_per_scenario, args.seed)
-    print(f"{len(calls)} calls (seed {args.seed}), {sum(len(c.expected) for c in calls)} labelled item verdicts")
+    print(
+        f"{len(calls)} calls (seed {args.seed}), {sum(len(c.expected) for c in calls)} labelled item verdicts"
+    )
     rows = []
     for mode in args.modes:
         started = time.perf_counter()
@@ -88,7 +115,9 @@ def main() -> None:
             transcripts, cer = audio_transcripts(calls, args.out, settings, registry)
         report, scores = evaluate(calls, transcripts, scorer)
         queued = sum(score.needs_review for score in scores)
-        print(f"\n== {mode}: CER {cer:.3f}, {time.perf_counter() - started:.0f} s, {queued} calls to the review queue")
+        print(
+            f"\n== {mode}: CER {cer:.3f}, {time.perf_counter() - started:.0f} s, {queued} calls to the review queue"
+        )
         print(format_report(report))
         if args.verbose:
             for item in report.items:
@@ -98,7 +127,9 @@ def main() -> None:
     print("\n| transcripts | CER | item accuracy | Cohen's κ | total MAE | calls to review |")
     print("| --- | --- | --- | --- | --- | --- |")
     for mode, cer, agreement, kappa, mae, queued in rows:
-        print(f"| {mode} | {cer:.2f} | {agreement:.3f} | {kappa if kappa is not None else 'n/a'} | {mae:.1f} | {queued}/{len(calls)} |")
+        print(
+            f"| {mode} | {cer:.2f} | {agreement:.3f} | {kappa if kappa is not None else 'n/a'} | {mae:.1f} | {queued}/{len(calls)} |"
+        )
 
 
 if __name__ == "__main__":

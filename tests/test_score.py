@@ -9,16 +9,22 @@ from qa_assist.transcribe import Segment, Transcript, build_turns
 from qa_assist.transcribe.types import CallMetrics, Interval, SpeakerMetrics
 
 
-def call(*lines: tuple[float, str, str], duration: float = 60.0, metrics: CallMetrics | None = None) -> Transcript:
+def call(
+    *lines: tuple[float, str, str], duration: float = 60.0, metrics: CallMetrics | None = None
+) -> Transcript:
     """A transcript of timed lines, each three seconds long."""
     segments = tuple(
         Segment(start=start, end=start + 3, speaker=speaker, text=text)  # type: ignore[arg-type]
         for start, speaker, text in lines
     )
-    return Transcript("call.wav", "zh", duration, "test", "whisper-test", "channel", segments, metrics=metrics)
+    return Transcript(
+        "call.wav", "zh", duration, "test", "whisper-test", "channel", segments, metrics=metrics
+    )
 
 
-def metrics(dead_air: float = 2.0, interruptions: int = 0, first_response: float = 0.5) -> CallMetrics:
+def metrics(
+    dead_air: float = 2.0, interruptions: int = 0, first_response: float = 0.5
+) -> CallMetrics:
     return CallMetrics(
         duration=60.0,
         speakers=(SpeakerMetrics("agent", 30.0, 0.5, 240.0, 5),),
@@ -90,8 +96,14 @@ def test_a_compliant_rescue_call_passes_with_turn_evidence() -> None:
     assert {evidence.matched for evidence in safety.evidence} >= {"打开双闪", "三角警示牌"}
     # Evidence points at the turn (the agent's consecutive lines joined) and quotes its sentence.
     turn = next(turn for turn in build_turns(COMPLIANT_RESCUE.segments) if "双闪" in turn.text)
-    assert all(e.turn_id == turn.id and e.start == turn.start and e.speaker == "agent" for e in safety.evidence)
-    assert all(e.text == "请您马上打开双闪，在车后放置三角警示牌，人员撤离到护栏外。" for e in safety.evidence)
+    assert all(
+        e.turn_id == turn.id and e.start == turn.start and e.speaker == "agent"
+        for e in safety.evidence
+    )
+    assert all(
+        e.text == "请您马上打开双闪，在车后放置三角警示牌，人员撤离到护栏外。"
+        for e in safety.evidence
+    )
     eta = score.item("eta_given")
     assert any(e.check == "regex" and "40分钟" in e.matched for e in eta.evidence)
     assert score.rubric_version.startswith("2026.11-1+general.")
@@ -100,7 +112,11 @@ def test_a_compliant_rescue_call_passes_with_turn_evidence() -> None:
 
 def test_without_an_encoder_semantic_checks_wait_for_a_person() -> None:
     """A phrase miss is not a fail while the semantic check that could still pass is unjudged."""
-    transcript = call((0.5, "agent", "您好，客服中心，工号一零二四。"), (8, "agent", "好的，我记下来了。"), metrics=metrics())
+    transcript = call(
+        (0.5, "agent", "您好，客服中心，工号一零二四。"),
+        (8, "agent", "好的，我记下来了。"),
+        metrics=metrics(),
+    )
     score = score_transcript(transcript, load_rubric("rescue"), "rescue")
     assert score.item("safety_reminder").verdict == "needs_review" and score.needs_review
 
@@ -123,8 +139,14 @@ def test_missing_safety_reminder_and_a_forbidden_phrase_are_found(scorer: Scorer
 
 
 def test_a_forbidden_word_caught_by_pattern() -> None:
-    transcript = call((0.5, "agent", "您好，客服中心工号一零二四"), (10, "agent", "你闭嘴听我说"), metrics=metrics())
-    forbidden = score_transcript(transcript, load_rubric("general"), "general").item("forbidden_phrases")
+    transcript = call(
+        (0.5, "agent", "您好，客服中心工号一零二四"),
+        (10, "agent", "你闭嘴听我说"),
+        metrics=metrics(),
+    )
+    forbidden = score_transcript(transcript, load_rubric("general"), "general").item(
+        "forbidden_phrases"
+    )
     assert forbidden.verdict == "fail" and forbidden.evidence[0].check == "regex"
 
 
@@ -138,11 +160,15 @@ def test_scenario_items_do_not_apply_elsewhere_and_windows_are_respected(scorer:
     assert score.item("greeting").verdict == "fail"  # said, but not in the first 20 s
     assert score.item("identity_check").verdict == "not_applicable"
     judged = [item for item in score.items if item.verdict in ("pass", "fail")]
-    assert score.total == round(100 * sum(i.points for i in judged) / sum(i.max_points for i in judged), 1)
+    assert score.total == round(
+        100 * sum(i.points for i in judged) / sum(i.max_points for i in judged), 1
+    )
 
 
 def test_the_customer_saying_a_forbidden_phrase_is_not_the_agents_fault() -> None:
-    transcript = call((0.5, "agent", "您好，客服中心工号一零二四"), (5, "customer", "你自己看着办吧"))
+    transcript = call(
+        (0.5, "agent", "您好，客服中心工号一零二四"), (5, "customer", "你自己看着办吧")
+    )
     score = score_transcript(transcript, load_rubric("general"), "general")
     assert score.item("forbidden_phrases").verdict == "pass"
 
@@ -186,7 +212,14 @@ def test_identity_must_come_before_the_appointment(scorer: Scorer) -> None:
         metrics=metrics(),
     )
     rubric = load_rubric("fault")
-    assert scorer.score(in_order, rubric, "fault").item("identity_before_solution").verdict == "pass"
+    assert (
+        scorer.score(in_order, rubric, "fault").item("identity_before_solution").verdict == "pass"
+    )
     assert scorer.score(swapped, rubric, "fault").item("identity_before_solution").verdict == "fail"
-    no_appointment = call((0.5, "agent", "您好，客服中心，工号一零二四。"), (8, "agent", "请提供一下车架号。"))
-    assert scorer.score(no_appointment, rubric, "fault").item("identity_before_solution").verdict == "not_applicable"
+    no_appointment = call(
+        (0.5, "agent", "您好，客服中心，工号一零二四。"), (8, "agent", "请提供一下车架号。")
+    )
+    assert (
+        scorer.score(no_appointment, rubric, "fault").item("identity_before_solution").verdict
+        == "not_applicable"
+    )

@@ -20,10 +20,14 @@ if TYPE_CHECKING:
     from ..score import CallScore
     from ..storage import ReviewStore
 
-app = typer.Typer(help="Review automatic scores: queue, show, override, confirm.", no_args_is_help=True)
+app = typer.Typer(
+    help="Review automatic scores: queue, show, override, confirm.", no_args_is_help=True
+)
 
 DataDir = Annotated[Path | None, typer.Option(help="Database and audio folder.")]
-Reviewer = Annotated[str, typer.Option("--by", help="Who is reviewing (recorded in the audit trail).")]
+Reviewer = Annotated[
+    str, typer.Option("--by", help="Who is reviewing (recorded in the audit trail).")
+]
 
 
 def _stores(data_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -39,10 +43,18 @@ def _reviews(data_dir: Path | None) -> ReviewStore:
 
 def _print_score(score: CallScore) -> None:
     fatal = "  FATAL" if score.fatal_failure else ""
-    typer.echo(f"{score.rubric_id} {score.rubric_version}: {score.total:.1f}{fatal}  confidence {score.confidence:.2f}")
+    typer.echo(
+        f"{score.rubric_id} {score.rubric_version}: {score.total:.1f}{fatal}  confidence {score.confidence:.2f}"
+    )
     for item in score.items:
-        changed = f"  [{item.override.reviewer}: was {item.override.auto_verdict}; {item.override.comment}]" if item.override else ""
-        typer.echo(f"  {item.item_id:26} {item.verdict:15} {item.confidence:4.2f}  {item.reason}{changed}")
+        changed = (
+            f"  [{item.override.reviewer}: was {item.override.auto_verdict}; {item.override.comment}]"
+            if item.override
+            else ""
+        )
+        typer.echo(
+            f"  {item.item_id:26} {item.verdict:15} {item.confidence:4.2f}  {item.reason}{changed}"
+        )
 
 
 def _guarded(action):  # type: ignore[no-untyped-def]
@@ -59,7 +71,9 @@ def queue(data_dir: DataDir = None, limit: int = 50) -> None:
     """Calls waiting for a person, least sure first."""
     waiting = _reviews(data_dir).queue(limit)
     for call in waiting:
-        typer.echo(f"call {call.call_id:4}  {call.file_name}: {call.total:5.1f}  confidence {call.confidence:.2f}  {'; '.join(call.items)}")
+        typer.echo(
+            f"call {call.call_id:4}  {call.file_name}: {call.total:5.1f}  confidence {call.confidence:.2f}  {'; '.join(call.items)}"
+        )
     typer.echo(f"{len(waiting)} call(s) waiting")
 
 
@@ -71,7 +85,8 @@ def show(call_id: int, data_dir: DataDir = None) -> None:
     for entry in store.history(call_id):
         typer.echo(
             f"  {entry.at:%Y-%m-%d %H:%M} {entry.reviewer}: {entry.action} {entry.item_id} "
-            f"{entry.before['verdict']} -> {entry.after['verdict']}" + (f"  ({entry.comment})" if entry.comment else "")
+            f"{entry.before['verdict']} -> {entry.after['verdict']}"
+            + (f"  ({entry.comment})" if entry.comment else "")
         )
 
 
@@ -81,7 +96,9 @@ def override(
     item_id: str,
     verdict: Annotated[str, typer.Argument(help="pass, fail, not_applicable or needs_review")],
     by: Reviewer,
-    comment: Annotated[str, typer.Option(help="Why (shown to the agent and in the audit trail).")] = "",
+    comment: Annotated[
+        str, typer.Option(help="Why (shown to the agent and in the audit trail).")
+    ] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Set a person's verdict on one item; the automatic result is kept."""
@@ -121,9 +138,12 @@ def _labels_from_csv(path: Path, data_dir: Path | None):  # type: ignore[no-unty
 
 def calibrate(
     labels: Annotated[
-        Path | None, typer.Argument(help="CSV with call_id,item_id,verdict; default: the stored reviews.")
+        Path | None,
+        typer.Argument(help="CSV with call_id,item_id,verdict; default: the stored reviews."),
     ] = None,
-    min_gain: Annotated[int, typer.Option(help="Suggest a threshold only if it fixes this many verdicts.")] = 2,
+    min_gain: Annotated[
+        int, typer.Option(help="Suggest a threshold only if it fixes this many verdicts.")
+    ] = 2,
     data_dir: DataDir = None,
 ) -> None:
     """Compare automatic verdicts with people's and suggest threshold changes.
@@ -132,7 +152,8 @@ def calibrate(
     error of the call totals.
     """
     from ..score import load_rubric, shipped_rubrics
-    from ..score.calibration import calibrate as run, format_report
+    from ..score.calibration import calibrate as run
+    from ..score.calibration import format_report
 
     pairs = _labels_from_csv(labels, data_dir) if labels else _reviews(data_dir).human_scores()
     if not pairs:

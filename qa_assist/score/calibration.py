@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from .rubric import PhraseCheck, Rubric, SemanticCheck
 from .scorer import combine
@@ -96,14 +97,22 @@ def _thresholded(rubrics: Sequence[Rubric]) -> dict[tuple[str, int], tuple[float
         for item in rubric.items:
             for index, check in enumerate(item.checks):
                 if isinstance(check, PhraseCheck | SemanticCheck):
-                    found.setdefault((item.id, index), (check.threshold, check.expect == "present", item.combine))
+                    found.setdefault(
+                        (item.id, index), (check.threshold, check.expect == "present", item.combine)
+                    )
     return found
 
 
 def _suggest(
-    pairs: Sequence[tuple[ItemResult, str]], index: int, current: float, present: bool, mode: str, min_gain: int
+    pairs: Sequence[tuple[ItemResult, str]],
+    index: int,
+    current: float,
+    present: bool,
+    mode: str,
+    min_gain: int,
 ) -> tuple[float, int, int] | None:
     """The threshold that agrees best with the people, its agreement count and the current one."""
+
     def agreeing(threshold: float) -> int:
         total = 0
         for item, human in pairs:
@@ -114,9 +123,15 @@ def _suggest(
             total += combine(checks, mode)[0] == human
         return total
 
-    scores = sorted({item.checks[index].score for item, _ in pairs if len(item.checks) > index and item.checks[index].score is not None})
+    scores = sorted(
+        {
+            item.checks[index].score
+            for item, _ in pairs
+            if len(item.checks) > index and item.checks[index].score is not None
+        }
+    )
     # Candidates halfway between neighbouring observed scores: the most robust cut between them.
-    candidates = [round((low + high) / 2, 3) for low, high in zip(scores, scores[1:])]
+    candidates = [round((low + high) / 2, 3) for low, high in pairwise(scores)]
     now = agreeing(current)
     best = max(candidates, key=lambda value: (agreeing(value), -abs(value - current)), default=None)
     if best is None or agreeing(best) - now < min_gain:
@@ -134,7 +149,9 @@ def calibrate(
     for score, human in pairs:
         for item in score.items:
             if item.item_id in human.items:
-                by_item.setdefault(item.item_id, []).append((human.call_id, item, human.items[item.item_id]))
+                by_item.setdefault(item.item_id, []).append(
+                    (human.call_id, item, human.items[item.item_id])
+                )
                 auto_all.append(item.verdict)
                 human_all.append(human.items[item.item_id])
         human_total = human.total if human.total is not None else _human_view(score, human).total
@@ -149,7 +166,11 @@ def calibrate(
                 len(rows),
                 round(sum(a == b for a, b in zip(auto, people)) / len(rows), 3),
                 cohen_kappa(auto, people),
-                tuple(f"{call}: {item.verdict} -> {human}" for call, item, human in rows if item.verdict != human),
+                tuple(
+                    f"{call}: {item.verdict} -> {human}"
+                    for call, item, human in rows
+                    if item.verdict != human
+                ),
             )
         )
     suggestions = []
@@ -160,13 +181,23 @@ def calibrate(
             value, then, now = found
             check_type = rows[0][0].checks[index].type
             suggestions.append(
-                ThresholdSuggestion(item_id, index, check_type, current, value, round(now / len(rows), 3), round(then / len(rows), 3))
+                ThresholdSuggestion(
+                    item_id,
+                    index,
+                    check_type,
+                    current,
+                    value,
+                    round(now / len(rows), 3),
+                    round(then / len(rows), 3),
+                )
             )
     compared = len(auto_all)
     return CalibrationReport(
         calls=len(pairs),
         compared=compared,
-        agreement=round(sum(a == b for a, b in zip(auto_all, human_all)) / compared, 3) if compared else 0.0,
+        agreement=round(sum(a == b for a, b in zip(auto_all, human_all)) / compared, 3)
+        if compared
+        else 0.0,
         kappa=cohen_kappa(auto_all, human_all),
         total_mae=round(sum(errors) / len(errors), 2) if errors else 0.0,
         items=tuple(items),
@@ -176,6 +207,7 @@ def calibrate(
 
 def format_report(report: CalibrationReport) -> str:
     """The report as a plain-text table for the command line."""
+
     def kappa(value: float | None) -> str:
         return "  n/a" if value is None else f"{value:5.2f}"
 
@@ -186,7 +218,9 @@ def format_report(report: CalibrationReport) -> str:
         f"{'item':28} {'n':>4} {'agree':>6} {'kappa':>6}",
     ]
     for item in report.items:
-        lines.append(f"{item.item_id:28} {item.compared:4d} {item.agreement:6.3f} {kappa(item.kappa):>6}")
+        lines.append(
+            f"{item.item_id:28} {item.compared:4d} {item.agreement:6.3f} {kappa(item.kappa):>6}"
+        )
     if report.suggestions:
         lines += ["", "suggested thresholds:"]
         for s in report.suggestions:

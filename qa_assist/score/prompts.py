@@ -31,6 +31,8 @@ def render_prompt(name: str, folder: Path | None = None, **variables: object) ->
     try:
         return _environment(folder or DEFAULT_PROMPTS_DIR).get_template(name).render(**variables)
     except jinja2.TemplateNotFound as error:
-        raise PromptError(f"no prompt template {name!r} in {folder or DEFAULT_PROMPTS_DIR}") from error
+        raise PromptError(
+            f"no prompt template {name!r} in {folder or DEFAULT_PROMPTS_DIR}"
+        ) from error
     except jinja2.TemplateError as error:
         raise PromptError(f"prompt template {name!r}: {error}") from error

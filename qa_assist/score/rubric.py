@@ -210,7 +210,9 @@ def _describe(error: ValidationError, data: object) -> str:
             index = location[1]
             if isinstance(index, int) and index < len(items) and isinstance(items[index], dict):
                 rest = ".".join(str(part) for part in location[2:])
-                where = f"item {items[index].get('id', index)!r}" + (f" field {rest}" if rest else "")
+                where = f"item {items[index].get('id', index)!r}" + (
+                    f" field {rest}" if rest else ""
+                )
         message = detail["msg"].removeprefix("Value error, ")
         problems.append(f"{where}: {message}" if where else message)
     return "; ".join(problems)
@@ -223,7 +225,10 @@ def _extend(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     base = load_rubric(str(base_path) if base_path else name)
     own = [item for item in data.get("items") or [] if isinstance(item, dict)]
     replacing = {item.get("id"): item for item in own}
-    merged = [replacing.pop(item.id, None) or item.model_dump(exclude_defaults=True) for item in base.items]
+    merged = [
+        replacing.pop(item.id, None) or item.model_dump(exclude_defaults=True)
+        for item in base.items
+    ]
     # The base order is kept, a replacement in its place; new items follow.
     data["items"] = merged + [item for item in own if item.get("id") in replacing]
     # A change in the base is a change in this rubric: both versions identify the result.
@@ -261,7 +266,11 @@ def load_rubric(name_or_path: str) -> Rubric:
 
 def shipped_rubrics() -> list[str]:
     folder = resources.files("qa_assist.score") / "rubrics"
-    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
 
 
 def rubric_for_scenario(scenario: str) -> Rubric:

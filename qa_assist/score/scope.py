@@ -24,7 +24,9 @@ class Sentence:
 
     def evidence(self, matched: str, score: float, check: str) -> Evidence:
         turn = self.turn
-        return Evidence(turn.id, turn.speaker, turn.start, turn.end, self.text, matched, score, check)
+        return Evidence(
+            turn.id, turn.speaker, turn.start, turn.end, self.text, matched, score, check
+        )
 
 
 def sentences(turn: Turn) -> list[Sentence]:
@@ -61,7 +63,8 @@ def _speaks(turn: Turn, speaker: str) -> bool:
 def _event_start(after: After, turns: tuple[Turn, ...]) -> float | None:
     for turn in turns:
         if _speaks(turn, after.speaker) and any(
-            (match := find_phrase(phrase, turn.text)) is not None and match.similarity >= after.threshold
+            (match := find_phrase(phrase, turn.text)) is not None
+            and match.similarity >= after.threshold
             for phrase in after.phrases
         ):
             return turn.start
@@ -89,4 +92,6 @@ class CallView:
             if start is None:
                 return None
             turns = [turn for turn in turns if turn.start >= start]
-        return Scope(tuple(turns), self.turns, item.speaker, duration, self.transcript.metrics, results)
+        return Scope(
+            tuple(turns), self.turns, item.speaker, duration, self.transcript.metrics, results
+        )

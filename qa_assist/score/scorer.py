@@ -46,8 +46,12 @@ class Scorer:
         self.model_versions = dict(model_versions or {})
         self.review_confidence = review_confidence
 
-    def _item(self, item: Item, view: CallView, scenario: str, results: Mapping[str, ItemResult]) -> ItemResult:
-        def result(verdict: Verdict, confidence: float, checks: tuple[CheckResult, ...], reason: str) -> ItemResult:
+    def _item(
+        self, item: Item, view: CallView, scenario: str, results: Mapping[str, ItemResult]
+    ) -> ItemResult:
+        def result(
+            verdict: Verdict, confidence: float, checks: tuple[CheckResult, ...], reason: str
+        ) -> ItemResult:
             return ItemResult(
                 item_id=item.id,
                 title_zh=item.title.zh,
@@ -57,7 +61,9 @@ class Scorer:
                 max_points=item.points,
                 fatal=item.fatal,
                 confidence=round(confidence, 3),
-                evidence=tuple(e for check in checks if check.verdict == verdict for e in check.evidence),
+                evidence=tuple(
+                    e for check in checks if check.verdict == verdict for e in check.evidence
+                ),
                 reason=reason,
                 checks=checks,
                 coaching=(item.coaching or item.title).zh,
@@ -67,17 +73,23 @@ class Scorer:
             return result("not_applicable", 1.0, (), f"only for {', '.join(item.scenarios)} calls")
         scope = view.scope(item, results)
         if scope is None:
-            return result("not_applicable", 1.0, (), "the event that opens its window did not happen")
+            return result(
+                "not_applicable", 1.0, (), "the event that opens its window did not happen"
+            )
         checks = tuple(self.judges[check.type].judge(check, scope) for check in item.checks)
         verdict, confidence = combine(list(checks), item.combine)
-        reason = "; ".join(check.reason for check in checks if check.verdict == verdict and check.reason)
+        reason = "; ".join(
+            check.reason for check in checks if check.verdict == verdict and check.reason
+        )
         return result(verdict, confidence, checks, reason)
 
     def score(self, transcript: Transcript, rubric: Rubric, scenario: str = "general") -> CallScore:
         view = CallView(transcript)
         results: dict[str, ItemResult] = {}
         # Order checks read other items' evidence, so those are scored first.
-        for item in sorted(rubric.items, key=lambda item: any(isinstance(c, OrderCheck) for c in item.checks)):
+        for item in sorted(
+            rubric.items, key=lambda item: any(isinstance(c, OrderCheck) for c in item.checks)
+        ):
             results[item.id] = self._item(item, view, scenario, results)
         items = tuple(results[item.id] for item in rubric.items)
         total, fatal_failure = totals(items)
@@ -85,7 +97,9 @@ class Scorer:
         confidence = min(judged, default=1.0)
         used = {check.type for item in items for check in item.checks}
         versions = {"asr": transcript.model_version}
-        versions.update({kind: version() for kind, version in self.model_versions.items() if kind in used})
+        versions.update(
+            {kind: version() for kind, version in self.model_versions.items() if kind in used}
+        )
         return CallScore(
             rubric_id=rubric.id,
             rubric_version=rubric.version,
@@ -102,7 +116,9 @@ class Scorer:
         )
 
 
-def score_transcript(transcript: Transcript, rubric: Rubric, scenario: str = "general") -> CallScore:
+def score_transcript(
+    transcript: Transcript, rubric: Rubric, scenario: str = "general"
+) -> CallScore:
     """Score with the judges that need no model (phrase, regex, order, metric); semantic checks
     need a :class:`Scorer` with an embedder and are otherwise left for review."""
     return Scorer().score(transcript, rubric, scenario)

@@ -19,7 +19,9 @@ def chat_client(settings: Settings) -> ChatClient | None:
     if not settings.llm_url:
         return None
     return ChatClient(
-        ChatEndpoint(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        ChatEndpoint(
+            settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout
+        )
     )
 
 

@@ -57,7 +57,9 @@ def get_review(call_id: int, store: Reviews) -> Review:
 @router.post("/calls/{call_id}/items/{item_id}/override", response_model=Review)
 def override_item(call_id: int, item_id: str, body: OverrideIn, store: Reviews) -> Review:
     return _answer(
-        store, call_id, lambda: store.override(call_id, item_id, body.verdict, body.reviewer, body.comment)
+        store,
+        call_id,
+        lambda: store.override(call_id, item_id, body.verdict, body.reviewer, body.comment),
     )
 
 

@@ -19,7 +19,14 @@ import yaml
 from ...demo.script import Turn
 
 #: Violations that can be planted in any call, and those of each scenario.
-GENERAL_VIOLATIONS = ("no_greeting", "no_identity", "forbidden", "no_closing", "dead_air", "late_response")
+GENERAL_VIOLATIONS = (
+    "no_greeting",
+    "no_identity",
+    "forbidden",
+    "no_closing",
+    "dead_air",
+    "late_response",
+)
 SCENARIO_VIOLATIONS = {
     "rescue": ("no_location", "no_safety", "no_eta", "no_callback"),
     "complaint": ("no_apology", "blame", "no_escalation", "no_time_promise"),
@@ -81,10 +88,14 @@ def expected_verdicts(scenario: str, violations: tuple[str, ...]) -> dict[str, s
             continue
         if item.scenarios and scenario not in item.scenarios:
             expected[item.id] = "not_applicable"
-        elif item.id == "identity_before_solution" and {"no_identity", "no_appointment"} & set(violations):
+        elif item.id == "identity_before_solution" and {"no_identity", "no_appointment"} & set(
+            violations
+        ):
             expected[item.id] = "not_applicable"  # nothing to put in order
         else:
-            expected[item.id] = "fail" if _FAILS_ON.get(item.id, set()) & set(violations) else "pass"
+            expected[item.id] = (
+                "fail" if _FAILS_ON.get(item.id, set()) & set(violations) else "pass"
+            )
     return expected
 
 
@@ -162,9 +173,13 @@ def _plant_anywhere(call: _Composer) -> None:
     rng = call.rng
     middle = list(range(2, len(call.turns)))
     if "forbidden" in call.violations:
-        call.turns.insert(rng.choice(middle), Turn("agent", rng.choice(call.bank["agent"]["forbidden"])))
+        call.turns.insert(
+            rng.choice(middle), Turn("agent", rng.choice(call.bank["agent"]["forbidden"]))
+        )
     elif rng.random() < 0.5:
-        call.turns.insert(rng.choice(middle), Turn("agent", rng.choice(call.bank["agent"]["near_miss"])))
+        call.turns.insert(
+            rng.choice(middle), Turn("agent", rng.choice(call.bank["agent"]["near_miss"]))
+        )
     if rng.random() < 0.3:
         line = rng.choice(call.bank["customer"]["sounds_forbidden"])
         call.turns.insert(rng.choice(middle), Turn("customer", line))
@@ -194,7 +209,10 @@ def compose_call(scenario: str, index: int, seed: int) -> EvalCall:
     call.say("customer", "goodbye")
     violations = tuple(sorted(chosen))
     return EvalCall(
-        f"{scenario}-{seed}-{index:02d}", scenario, violations, tuple(call.turns),
+        f"{scenario}-{seed}-{index:02d}",
+        scenario,
+        violations,
+        tuple(call.turns),
         expected_verdicts(scenario, violations),
     )
 

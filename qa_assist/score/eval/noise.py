@@ -40,8 +40,10 @@ def _near(syllable: str) -> list[str]:
     out = []
     for one, other in _INITIAL_SWAPS:
         for a, b in ((one, other), (other, one)):
-            if syllable.startswith(a) and not (a == "z" and syllable.startswith("zh")) and not (
-                a in ("c", "s") and syllable.startswith(a + "h")
+            if (
+                syllable.startswith(a)
+                and not (a == "z" and syllable.startswith("zh"))
+                and not (a in ("c", "s") and syllable.startswith(a + "h"))
             ):
                 out.append(b + syllable[len(a) :])
     if syllable.endswith("ng"):

@@ -24,6 +24,8 @@ def evaluate(
 ) -> tuple[CalibrationReport, list[CallScore]]:
     """Score each call's transcript with its scenario's rubric; agreement with the known outcomes."""
     rubrics = {call.scenario: rubric_for_scenario(call.scenario) for call in calls}
-    scores = [scorer.score(transcripts[call.id], rubrics[call.scenario], call.scenario) for call in calls]
+    scores = [
+        scorer.score(transcripts[call.id], rubrics[call.scenario], call.scenario) for call in calls
+    ]
     pairs = [(score, human_score(call)) for score, call in zip(scores, calls, strict=True)]
     return calibrate(pairs, list(rubrics.values())), scores

@@ -36,8 +36,17 @@ def scripted_transcript(
         cursor = end
     duration = round(cursor + 0.8, 3)
     built = build_turns(segments)
-    metrics = call_metrics(duration, speech, segments, built, hold_min_seconds=15.0, overtalk_min_seconds=0.3)  # type: ignore[arg-type]
+    metrics = call_metrics(
+        duration, speech, segments, built, hold_min_seconds=15.0, overtalk_min_seconds=0.3
+    )  # type: ignore[arg-type]
     return Transcript(
-        f"{call_id}.txt", "zh", duration, "script", model_version, "channel",
-        tuple(segments), built, metrics,
+        f"{call_id}.txt",
+        "zh",
+        duration,
+        "script",
+        model_version,
+        "channel",
+        tuple(segments),
+        built,
+        metrics,
     )

@@ -33,5 +33,7 @@ def by_expectation(
     if expect == "present":
         verdict, reason = ("pass", f"{what} said") if present else ("fail", f"no {what} found")
     else:
-        verdict, reason = ("fail", f"forbidden {what} said") if present else ("pass", f"no forbidden {what}")
+        verdict, reason = (
+            ("fail", f"forbidden {what} said") if present else ("pass", f"no forbidden {what}")
+        )
     return CheckResult(check_type, verdict, sureness, score, threshold, reason, found)

@@ -65,7 +65,9 @@ def parse_answer(text: str, scope: Scope) -> tuple[str, str, Evidence | None]:
 
 
 class LLMJudge:
-    def __init__(self, client: ChatClient | None, retries: int = 2, prompts_dir: Path | None = None) -> None:
+    def __init__(
+        self, client: ChatClient | None, retries: int = 2, prompts_dir: Path | None = None
+    ) -> None:
         self.client = client
         self.retries = retries
         self.prompts_dir = prompts_dir
@@ -73,7 +75,10 @@ class LLMJudge:
     def judge(self, check: LLMJudgeCheck, scope: Scope) -> CheckResult:
         if self.client is None:
             return CheckResult(
-                "llm_judge", "not_applicable", 1.0, reason="needs a person: no LLM endpoint configured"
+                "llm_judge",
+                "not_applicable",
+                1.0,
+                reason="needs a person: no LLM endpoint configured",
             )
         prompt = render_prompt(
             check.prompt,
@@ -92,6 +97,10 @@ class LLMJudge:
                 log.warning("LLM judge attempt %d: %s", attempt + 1, problem)
                 continue
             return CheckResult(
-                "llm_judge", verdict, SURENESS, reason=reason, evidence=(evidence,) if evidence else ()  # type: ignore[arg-type]
+                "llm_judge",
+                verdict,
+                SURENESS,
+                reason=reason,
+                evidence=(evidence,) if evidence else (),  # type: ignore[arg-type]
             )
         return CheckResult("llm_judge", "needs_review", 0.0, reason=f"not judged: {problem}")

@@ -51,8 +51,19 @@ class MetricJudge:
         verdict = "fail" if too_low or too_high else "pass"
         # The stretches behind the value (each dead air, each interruption), else the whole call.
         evidence = tuple(
-            Evidence(None, scope.speaker, item.start, item.end, f"{check.metric} = {value:g}", limits, value, "metric")
+            Evidence(
+                None,
+                scope.speaker,
+                item.start,
+                item.end,
+                f"{check.metric} = {value:g}",
+                limits,
+                value,
+                "metric",
+            )
             for item in stretches or (Interval(0.0, scope.duration),)
         )
-        reason = f"{check.metric} {value:g} " + ("outside " if verdict == "fail" else "within ") + limits
+        reason = (
+            f"{check.metric} {value:g} " + ("outside " if verdict == "fail" else "within ") + limits
+        )
         return CheckResult("metric", verdict, sureness, value, nearest, reason, evidence)

@@ -24,7 +24,10 @@ class OrderJudge:
             return CheckResult("order", "not_applicable", 1.0, reason="nothing to put in order")
         assert first is not None
         if then is None:
-            opening = next((turn for turn in scope.all_turns if turn.speaker in (scope.speaker, "unknown")), None)
+            opening = next(
+                (turn for turn in scope.all_turns if turn.speaker in (scope.speaker, "unknown")),
+                None,
+            )
             in_order = opening is not None and any(e.turn_id == opening.id for e in first.evidence)
             what = f"{check.first} in the first turn"
             evidence = first.evidence[:1]
@@ -34,5 +37,9 @@ class OrderJudge:
             evidence = first.evidence[:1] + then.evidence[:1]
         sureness = min(first.confidence, then.confidence if then else 1.0)
         return CheckResult(
-            "order", "pass" if in_order else "fail", sureness, reason=what if in_order else f"not {what}", evidence=evidence
+            "order",
+            "pass" if in_order else "fail",
+            sureness,
+            reason=what if in_order else f"not {what}",
+            evidence=evidence,
         )

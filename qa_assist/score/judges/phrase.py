@@ -34,4 +34,6 @@ class PhraseJudge:
             found = hits
         what = "standard phrase" if check.expect == "present" else "phrase"
         sureness = confidence(deciding, check.threshold, MARGIN)
-        return by_expectation("phrase", check.expect, found, deciding, check.threshold, sureness, what)
+        return by_expectation(
+            "phrase", check.expect, found, deciding, check.threshold, sureness, what
+        )

@@ -19,19 +19,29 @@ class SemanticJudge:
     def judge(self, check: SemanticCheck, scope: Scope) -> CheckResult:
         if self.embedder is None:
             return CheckResult(
-                "semantic", "needs_review", 0.0, None, check.threshold, "no sentence encoder configured"
+                "semantic",
+                "needs_review",
+                0.0,
+                None,
+                check.threshold,
+                "no sentence encoder configured",
             )
         units = scope.sentences()
         if not units:
-            return by_expectation("semantic", check.expect, (), 0.0, check.threshold, 1.0, "script line")
-        similarity = self.embedder.embed(check.references) @ self.embedder.embed(
-            [unit.text for unit in units]
-        ).T
+            return by_expectation(
+                "semantic", check.expect, (), 0.0, check.threshold, 1.0, "script line"
+            )
+        similarity = (
+            self.embedder.embed(check.references)
+            @ self.embedder.embed([unit.text for unit in units]).T
+        )
         found = []
         for reference, row in zip(check.references, similarity, strict=True):
             best = int(row.argmax())
             if row[best] >= check.threshold:
-                found.append(units[best].evidence(reference, round(float(row[best]), 4), "semantic"))
+                found.append(
+                    units[best].evidence(reference, round(float(row[best]), 4), "semantic")
+                )
         score = round(float(similarity.max()), 4)
         sureness = confidence(score, check.threshold, MARGIN)
         return by_expectation(
