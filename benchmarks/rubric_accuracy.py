@@ -6,7 +6,8 @@ clean: the scripts as a perfect recognizer would write them; noisy: the scripts 
 ASR errors (homophone / near-pinyin substitutions, deletions; CER printed); audio: the calls
 synthesised with espeak-ng into dual-channel WAVs and transcribed by our pipeline (cached in
 --out, so a rerun only re-scores). Each mode prints agreement, Cohen's κ, total-score MAE,
-per-item agreement and suggested threshold changes.
+per-item agreement and suggested threshold changes; with more than one mode, the threshold
+suggestions pooled over all of them follow (one rubric serves every kind of transcript).
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from pathlib import Path
 from qa_assist.demo import generate_call
 from qa_assist.demo.script import Dialogue
 from qa_assist.models import ModelRegistry
-from qa_assist.score import scorer_from_settings
-from qa_assist.score.calibration import format_report
+from qa_assist.score import rubric_for_scenario, scorer_from_settings
+from qa_assist.score.calibration import (
+    HumanScore,
+    calibrate,
+    format_report,
+    format_suggestions,
+)
 from qa_assist.score.eval import (
     NOISY_RATE,
     AsrNoise,
@@ -103,6 +109,7 @@ def main() -> None:
         f"{len(calls)} calls (seed {args.seed}), {sum(len(c.expected) for c in calls)} labelled item verdicts"
     )
     rows = []
+    pooled = []
     for mode in args.modes:
         started = time.perf_counter()
         cer = 0.0
@@ -124,6 +131,13 @@ def main() -> None:
                 for line in item.disagreements:
                     print(f"  {item.item_id}: {line}")
         rows.append((mode, cer, report.agreement, report.kappa, report.total_mae, queued))
+        pooled += [
+            (score, HumanScore(f"{mode}:{c.id}", c.expected)) for score, c in zip(scores, calls)
+        ]
+    if len(args.modes) > 1:
+        rubrics = [rubric_for_scenario(scenario) for scenario in {c.scenario for c in calls}]
+        print(f"\n== pooled over {', '.join(args.modes)}")
+        print(format_suggestions(calibrate(pooled, rubrics).suggestions))
     print("\n| transcripts | CER | item accuracy | Cohen's κ | total MAE | calls to review |")
     print("| --- | --- | --- | --- | --- | --- |")
     for mode, cer, agreement, kappa, mae, queued in rows:

@@ -53,11 +53,11 @@ def test_a_scored_call_is_served_with_transcript_and_evidence(server, scored_cal
     call = response.json()
     assert call["id"] == scored_call_id and call["scenario"] == "fault"
     assert {s["speaker"] for s in call["transcript"]["segments"]} == {"agent", "customer"}
-    assert call["score"]["rubric_id"] == "general"
+    assert call["score"]["rubric_id"] == "fault"  # the scenario's rubric
     items = {item["item_id"]: item for item in call["score"]["items"]}
     # Real speech of a coffee shop and a museum: no greeting, no closing was said.
     assert items["greeting"]["verdict"] == "fail"
-    assert items["safety_reminder"]["verdict"] == "not_applicable"
+    assert items["empathy"]["verdict"] == "not_applicable"  # no LLM endpoint configured
     listing = httpx.get(f"{server}/api/v1/calls").json()
     assert listing["count"] >= 1 and any(c["id"] == scored_call_id for c in listing["data"])
 

@@ -137,20 +137,12 @@ def test_the_api_overrides_an_item_and_lists_the_queue(stores, data_dir: Path) -
         assert greeting["verdict"] == "fail" and greeting["override"]["auto_verdict"] == "pass"
         assert body["history"][0]["after"] == {"verdict": "fail", "points": 0.0}
         assert client.get(f"/api/v1/calls/{good}/review").json()["score"]["total"] < 100
-        assert (
-            client.post(
-                f"/api/v1/calls/{good}/items/nope/override",
-                json={"verdict": "pass", "reviewer": "王"},
-            ).status_code
-            == 404
-        )
-        assert (
-            client.post(
-                f"/api/v1/calls/{good}/items/greeting/override",
-                json={"verdict": "maybe", "reviewer": "王"},
-            ).status_code
-            == 422
-        )
+        for item, verdict, status in (("nope", "pass", 404), ("greeting", "maybe", 422)):
+            response = client.post(
+                f"/api/v1/calls/{good}/items/{item}/override",
+                json={"verdict": verdict, "reviewer": "王"},
+            )
+            assert response.status_code == status
         queue = client.get("/api/v1/review-queue").json()
         assert queue["count"] == 1 and queue["data"][0]["call_id"] == unsure
 

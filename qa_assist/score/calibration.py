@@ -125,9 +125,9 @@ def _suggest(
 
     scores = sorted(
         {
-            item.checks[index].score
+            score
             for item, _ in pairs
-            if len(item.checks) > index and item.checks[index].score is not None
+            if len(item.checks) > index and (score := item.checks[index].score) is not None
         }
     )
     # Candidates halfway between neighbouring observed scores: the most robust cut between them.
@@ -175,11 +175,11 @@ def calibrate(
         )
     suggestions = []
     for (item_id, index), (current, present, mode) in _thresholded(rubrics).items():
-        rows = [(item, human) for _, item, human in by_item.get(item_id, [])]
-        found = _suggest(rows, index, current, present, mode, min_gain) if rows else None
+        labelled = [(item, human) for _, item, human in by_item.get(item_id, [])]
+        found = _suggest(labelled, index, current, present, mode, min_gain) if labelled else None
         if found:
             value, then, now = found
-            check_type = rows[0][0].checks[index].type
+            check_type = labelled[0][0].checks[index].type
             suggestions.append(
                 ThresholdSuggestion(
                     item_id,
@@ -187,8 +187,8 @@ def calibrate(
                     check_type,
                     current,
                     value,
-                    round(now / len(rows), 3),
-                    round(then / len(rows), 3),
+                    round(now / len(labelled), 3),
+                    round(then / len(labelled), 3),
                 )
             )
     compared = len(auto_all)
@@ -222,10 +222,15 @@ def format_report(report: CalibrationReport) -> str:
             f"{item.item_id:28} {item.compared:4d} {item.agreement:6.3f} {kappa(item.kappa):>6}"
         )
     if report.suggestions:
-        lines += ["", "suggested thresholds:"]
-        for s in report.suggestions:
-            lines.append(
-                f"  {s.item_id} check {s.check_index} ({s.check_type}): {s.current:g} -> {s.suggested:g}"
-                f"  (agreement {s.agreement_now:.3f} -> {s.agreement_then:.3f})"
-            )
+        lines += ["", format_suggestions(report.suggestions)]
+    return "\n".join(lines)
+
+
+def format_suggestions(suggestions: Sequence[ThresholdSuggestion]) -> str:
+    lines = ["suggested thresholds:" if suggestions else "no threshold changes suggested"]
+    for s in suggestions:
+        lines.append(
+            f"  {s.item_id} check {s.check_index} ({s.check_type}): {s.current:g} -> {s.suggested:g}"
+            f"  (agreement {s.agreement_now:.3f} -> {s.agreement_then:.3f})"
+        )
     return "\n".join(lines)

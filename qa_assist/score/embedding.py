@@ -12,8 +12,10 @@ if TYPE_CHECKING:
 
 
 class TextEmbedder(Protocol):
-    #: identity of the weights, recorded with every score that used them
-    version: str
+    @property
+    def version(self) -> str:
+        """Identity of the weights, recorded with every score that used them."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised row per text."""

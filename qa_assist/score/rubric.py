@@ -226,7 +226,7 @@ def _extend(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     own = [item for item in data.get("items") or [] if isinstance(item, dict)]
     replacing = {item.get("id"): item for item in own}
     merged = [
-        replacing.pop(item.id, None) or item.model_dump(exclude_defaults=True)
+        replacing.pop(item.id) if item.id in replacing else item.model_dump(exclude_defaults=True)
         for item in base.items
     ]
     # The base order is kept, a replacement in its place; new items follow.

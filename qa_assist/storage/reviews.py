@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,8 +68,12 @@ def _overrides(session: Session, score_row: ScoreRow, score: CallScore) -> dict[
     auto = {item.item_id: item.verdict for item in score.items}
     return {
         row.item_id: Override(
-            row.verdict, row.reviewer, row.comment, row.updated_at.isoformat(), auto[row.item_id]
-        )  # type: ignore[arg-type]
+            cast(Verdict, row.verdict),
+            row.reviewer,
+            row.comment,
+            row.updated_at.isoformat(),
+            auto[row.item_id],
+        )
         for row in rows
     }
 

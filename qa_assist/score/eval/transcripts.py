@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Sequence
 
 from ...demo.script import Turn
-from ...transcribe import Interval, Segment, Transcript, build_turns
+from ...transcribe import Interval, Segment, Speaker, Transcript, build_turns
 from ...transcribe.metrics import call_metrics, spoken_units
 
 #: Characters per second of calm hotline Mandarin (about 250 a minute).
@@ -26,7 +26,7 @@ def scripted_transcript(
     rng = random.Random(call_id)
     cursor = 0.0
     segments: list[Segment] = []
-    speech: dict[str, list[Interval]] = {"agent": [], "customer": []}
+    speech: dict[Speaker, list[Interval]] = {"agent": [], "customer": []}
     for index, turn in enumerate(turns):
         natural = LEAD_IN if index == 0 else rng.uniform(*GAP_RANGE)
         start = cursor + (natural if turn.pause_before is None else turn.pause_before)
@@ -38,7 +38,7 @@ def scripted_transcript(
     built = build_turns(segments)
     metrics = call_metrics(
         duration, speech, segments, built, hold_min_seconds=15.0, overtalk_min_seconds=0.3
-    )  # type: ignore[arg-type]
+    )
     return Transcript(
         f"{call_id}.txt",
         "zh",

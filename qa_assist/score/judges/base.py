@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..scope import Scope
-from ..types import CheckResult, Evidence
+from ..types import CheckResult, Evidence, Verdict
 
 
 class Judge(Protocol):
@@ -30,6 +30,7 @@ def by_expectation(
 ) -> CheckResult:
     """A presence check passes when something was found, an absence check when nothing was."""
     present = bool(found)
+    verdict: Verdict
     if expect == "present":
         verdict, reason = ("pass", f"{what} said") if present else ("fail", f"no {what} found")
     else:

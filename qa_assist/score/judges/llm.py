@@ -19,7 +19,7 @@ from ..matching import find_phrase
 from ..prompts import render_prompt
 from ..rubric import LLMJudgeCheck
 from ..scope import Scope, Sentence
-from ..types import CheckResult, Evidence
+from ..types import CheckResult, Evidence, Verdict
 
 log = logging.getLogger("qa_assist")
 
@@ -43,7 +43,7 @@ def _quoted(quote: str, scope: Scope) -> Sentence | None:
     return best[1] if best and best[0] >= QUOTE_SIMILARITY else None
 
 
-def parse_answer(text: str, scope: Scope) -> tuple[str, str, Evidence | None]:
+def parse_answer(text: str, scope: Scope) -> tuple[Verdict, str, Evidence | None]:
     """Verdict, reason and the evidence turn of a model's answer; AnswerError otherwise."""
     try:
         answer = json.loads(_FENCE.sub("", text.strip()))
@@ -101,6 +101,6 @@ class LLMJudge:
                 verdict,
                 SURENESS,
                 reason=reason,
-                evidence=(evidence,) if evidence else (),  # type: ignore[arg-type]
+                evidence=(evidence,) if evidence else (),
             )
         return CheckResult("llm_judge", "needs_review", 0.0, reason=f"not judged: {problem}")

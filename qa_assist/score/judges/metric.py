@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...transcribe import CallMetrics, Interval
 from ..rubric import MetricCheck
 from ..scope import Scope
-from ..types import CheckResult, Evidence
+from ..types import CheckResult, Evidence, Verdict
 from .base import confidence
 
 #: A value this share of the limit away from it counts as sure.
@@ -48,7 +48,7 @@ class MetricJudge:
             key=lambda limit: abs(value - limit),
         )
         sureness = confidence(value, nearest, max(abs(nearest) * RELATIVE_MARGIN, 0.5))
-        verdict = "fail" if too_low or too_high else "pass"
+        verdict: Verdict = "fail" if too_low or too_high else "pass"
         # The stretches behind the value (each dead air, each interruption), else the whole call.
         evidence = tuple(
             Evidence(
