@@ -95,7 +95,8 @@ class OpenAIWhisperEngine:
             temperature=0.0,
             condition_on_previous_text=False,
             # openai-whisper has no hotwords; faster-whisper puts them where the prompt goes.
-            initial_prompt=" ".join(filter(None, [options.initial_prompt, *options.hotwords])) or None,
+            initial_prompt=" ".join(filter(None, [options.initial_prompt, *options.hotwords]))
+            or None,
             word_timestamps=True,
             fp16=False,
             verbose=None,

@@ -8,8 +8,8 @@ region, and so which turn, each word belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,12 +26,14 @@ class PackedWindow:
 
     regions: tuple[SpeechRegion, ...]
 
-    def offsets(self) -> Iterator[float]:
+    @cached_property
+    def offsets(self) -> tuple[float, ...]:
         """Where each region starts in the packed samples."""
-        offset = 0.0
+        starts, offset = [], 0.0
         for region in self.regions:
-            yield offset
+            starts.append(offset)
             offset += region.seconds + GAP_SECONDS
+        return tuple(starts)
 
     def samples(self, channel: np.ndarray) -> np.ndarray:
         gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=channel.dtype)
@@ -45,7 +47,7 @@ class PackedWindow:
 
     def region_at(self, packed_seconds: float) -> int:
         """Index of the region a packed time falls in (a time in a gap goes to the nearer one)."""
-        for index, offset in enumerate(self.offsets()):
+        for index, offset in enumerate(self.offsets):
             if packed_seconds < offset + self.regions[index].seconds + GAP_SECONDS / 2:
                 return index
         return len(self.regions) - 1
@@ -53,7 +55,7 @@ class PackedWindow:
     def to_call_time(self, packed_seconds: float, region_index: int) -> float:
         """A packed time as seconds from the start of the call, kept inside the region."""
         region = self.regions[region_index]
-        offset = list(self.offsets())[region_index]
+        offset = self.offsets[region_index]
         return round(min(max(region.start + packed_seconds - offset, region.start), region.end), 3)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,8 +25,6 @@ from .types import (
     Word,
 )
 from .vad import MAX_WINDOW_SECONDS, merge_close_regions, speech_regions
-
-log = logging.getLogger("qa_assist")
 
 
 class Transcriber:
