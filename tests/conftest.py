@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
+import uvicorn
 
+from qa_assist.api import create_app
 from qa_assist.models import ModelRegistry
 from qa_assist.settings import Settings
 from qa_assist.transcribe import Transcriber
@@ -86,3 +92,26 @@ def scorer(embedder):
     from qa_assist.score.judges import make_judges
 
     return Scorer(make_judges(embedder), {"semantic": lambda: embedder.version})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings) -> Iterator[str]:
+    """The real service on a real uvicorn server on loopback, over the session's SQLite."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)

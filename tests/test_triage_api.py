@@ -5,15 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.test_api import server  # noqa: F401  (the real uvicorn server fixture)
-
 pytestmark = pytest.mark.slow
 
 URL = "/api/v1/tickets/classify"
 
 
 @pytest.fixture(scope="module")
-def api(server: str, triage_build) -> str:  # noqa: F811
+def api(server: str, triage_build) -> str:
     return server + URL
 
 
