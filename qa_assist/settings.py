@@ -25,7 +25,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_ASSIST_", extra="forbid")
 
-    data_dir: Path = Field(default=Path("qa_assist_data"), description="Database, uploads, indexes.")
+    data_dir: Path = Field(
+        default=Path("qa_assist_data"), description="Database, uploads, indexes."
+    )
     models_dir: Path = Field(default_factory=_default_models_dir, description="Prepared models.")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite file in data_dir."
@@ -70,7 +72,9 @@ class Settings(BaseSettings):
         description="Domain words Whisper is told to expect (brands, 双闪, 三角警示牌...); "
         "faster-whisper's hotwords, openai-whisper's prompt.",
     )
-    max_audio_seconds: float = Field(default=4 * 3600, gt=0, description="Longer calls are refused.")
+    max_audio_seconds: float = Field(
+        default=4 * 3600, gt=0, description="Longer calls are refused."
+    )
     agent_channel: Literal["left", "right"] = Field(
         default="left", description="Which stereo channel carries the agent."
     )
@@ -78,7 +82,9 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="Dead air at least this long counts as a hold or mute."
     )
     overtalk_min_seconds: float = Field(
-        default=0.3, ge=0, description="Shorter overlaps (a quick 嗯 over the other) are not overtalk."
+        default=0.3,
+        ge=0,
+        description="Shorter overlaps (a quick 嗯 over the other) are not overtalk.",
     )
 
     rubric: str | None = Field(
@@ -102,6 +108,42 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path | None = Field(
         default=None, description="Folder of LLM prompt templates; default: the shipped prompts/."
+    )
+    kb_index_dir: Path | None = Field(
+        default=None, description="The knowledge-base index folder; default: kb in data_dir."
+    )
+    kb_flat_max: int = Field(
+        default=50_000,
+        ge=1,
+        description="Up to this many entries the dense index is exact (FAISS IndexFlatIP); above "
+        "it an IVF index is built (inverted lists: much faster, slightly approximate).",
+    )
+    kb_ivf_nprobe: int = Field(
+        default=32, ge=1, description="Inverted lists an IVF index scans per query."
+    )
+    kb_rrf_k: int = Field(
+        default=60,
+        ge=1,
+        description="Reciprocal rank fusion constant: larger flattens the weight of top ranks.",
+    )
+    kb_candidates: int = Field(
+        default=50, ge=1, description="Hits each retriever (dense, BM25) hands to the fusion."
+    )
+    kb_agent_weight: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Weight of the agent's turns against the customer's (1) when a call "
+        "transcript is the query.",
+    )
+    kb_live_turns: int = Field(
+        default=6, ge=1, description="Latest turns of a live partial transcript used as the query."
+    )
+    kb_hint_boost: float = Field(
+        default=0.2,
+        ge=0,
+        description="Extra fused score, as a share of a first rank's, for standard answers of the "
+        "ticket type the triage model found.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -135,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    @property
+    def resolved_kb_index_dir(self) -> Path:
+        return self.kb_index_dir or self.data_dir / "kb"
 
 
 @lru_cache

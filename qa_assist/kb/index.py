@@ -1,0 +1,227 @@
+"""One state of the knowledge base: entries, their vectors, BM25 and FAISS over them.
+
+A ``KbIndex`` is never changed in place: ``upserted`` and ``deleted`` return a new one (only
+the new entries are embedded and tokenised), so searches running on the old one are safe and
+a failed write leaves the live state as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from .bm25 import Bm25Index
+from .dense import DenseIndex, choose_kind
+from .embedder import KbEmbedder
+from .store import FORMAT_VERSION, IndexManifest, KbIndexError
+from .tokenize import default_tokenizer
+from .types import KbEntry
+from .vehicles import vehicle_key
+
+log = logging.getLogger("qa_assist")
+
+ENTRIES_FILE = "entries.jsonl"
+VECTORS_FILE = "vectors.npy"
+ROWS_FILE = "rows.npy"
+
+
+@dataclass(frozen=True)
+class IndexParameters:
+    """What shapes the dense index (from the settings)."""
+
+    flat_max: int
+    nprobe: int
+
+
+@dataclass(frozen=True)
+class KbIndex:
+    entries: tuple[KbEntry, ...]
+    #: the FAISS id of each entry, in entry order
+    rows: np.ndarray
+    #: the e5 vector of each entry, in entry order (kept so the FAISS index can be rebuilt,
+    #: e.g. as IVF once the size passes the threshold, without embedding again)
+    vectors: np.ndarray
+    bm25: Bm25Index
+    dense: DenseIndex
+    encoder_version: str
+    next_row: int
+    position: dict[str, int] = field(init=False, repr=False)
+    #: positions of the entries of each collection, category and vehicle model
+    by_collection: dict[str, np.ndarray] = field(init=False, repr=False)
+    by_category: dict[str, np.ndarray] = field(init=False, repr=False)
+    by_vehicle: dict[str, np.ndarray] = field(init=False, repr=False)
+    #: positions of the entries that apply to every model
+    all_vehicles: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        groups: dict[str, dict[str, list[int]]] = {"collection": {}, "category": {}, "vehicle": {}}
+        universal = []
+        for position, entry in enumerate(self.entries):
+            groups["collection"].setdefault(entry.collection, []).append(position)
+            if entry.category:
+                groups["category"].setdefault(entry.category, []).append(position)
+            models = entry.vehicle_models
+            if not models:
+                universal.append(position)
+            for key in {vehicle_key(model) for model in models}:
+                groups["vehicle"].setdefault(key, []).append(position)
+
+        def arrays(group: dict[str, list[int]]) -> dict[str, np.ndarray]:
+            return {key: np.asarray(value, dtype=np.int64) for key, value in group.items()}
+
+        object.__setattr__(self, "position", {e.id: i for i, e in enumerate(self.entries)})
+        object.__setattr__(self, "by_collection", arrays(groups["collection"]))
+        object.__setattr__(self, "by_category", arrays(groups["category"]))
+        object.__setattr__(self, "by_vehicle", arrays(groups["vehicle"]))
+        object.__setattr__(self, "all_vehicles", np.asarray(universal, dtype=np.int64))
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def build(
+        cls, entries: Sequence[KbEntry], embedder: KbEmbedder, parameters: IndexParameters
+    ) -> KbIndex:
+        if not entries:
+            raise ValueError("no entries to index")
+        started = time.perf_counter()
+        vectors = embedder.passages([entry.searchable_text() for entry in entries])
+        log.info("embedded %d entries in %.1f s", len(entries), time.perf_counter() - started)
+        return cls.from_vectors(entries, vectors, embedder.version, parameters)
+
+    @classmethod
+    def from_vectors(
+        cls,
+        entries: Sequence[KbEntry],
+        vectors: np.ndarray,
+        encoder_version: str,
+        parameters: IndexParameters,
+    ) -> KbIndex:
+        """An index over entries whose vectors are already known."""
+        rows = np.arange(len(entries), dtype=np.int64)
+        tokenizer = default_tokenizer()
+        bm25 = Bm25Index.from_documents([tokenizer.words(e.searchable_text()) for e in entries])
+        dense = DenseIndex.build(vectors, rows, parameters.flat_max, parameters.nprobe)
+        return cls(tuple(entries), rows, vectors, bm25, dense, encoder_version, len(entries))
+
+    def upserted(
+        self, entries: Sequence[KbEntry], embedder: KbEmbedder, parameters: IndexParameters
+    ) -> KbIndex:
+        """A new index with ``entries`` added, replacing entries of the same id."""
+        self._check_encoder(embedder)
+        entries = list({entry.id: entry for entry in entries}.values())
+        replaced = [self.position[entry.id] for entry in entries if entry.id in self.position]
+        vectors = embedder.passages([entry.searchable_text() for entry in entries])
+        return self._changed(replaced, entries, vectors, parameters)
+
+    def deleted(self, ids: Iterable[str], parameters: IndexParameters) -> KbIndex:
+        """A new index without the entries of ``ids``; KeyError names unknown ids."""
+        ids = list(dict.fromkeys(ids))
+        unknown = [entry_id for entry_id in ids if entry_id not in self.position]
+        if unknown:
+            raise KeyError(", ".join(unknown))
+        return self._changed([self.position[entry_id] for entry_id in ids], [], None, parameters)
+
+    def _changed(
+        self,
+        removed: Sequence[int],
+        added: Sequence[KbEntry],
+        added_vectors: np.ndarray | None,
+        parameters: IndexParameters,
+    ) -> KbIndex:
+        keep = np.ones(self.size, dtype=bool)
+        keep[list(removed)] = False
+        if not keep.any() and not added:
+            raise ValueError("the knowledge base would be empty")
+        new_rows = np.arange(self.next_row, self.next_row + len(added), dtype=np.int64)
+        dimension = self.vectors.shape[1]
+        added_vectors = (
+            added_vectors if added_vectors is not None else np.zeros((0, dimension), np.float32)
+        )
+        entries = tuple(e for e, kept in zip(self.entries, keep, strict=True) if kept) + tuple(
+            added
+        )
+        rows = np.concatenate([self.rows[keep], new_rows])
+        vectors = np.concatenate([self.vectors[keep], added_vectors]).astype(np.float32)
+        tokenizer = default_tokenizer()
+        bm25 = self.bm25.without(list(removed)).appended(
+            [tokenizer.words(entry.searchable_text()) for entry in added]
+        )
+        if choose_kind(len(entries), parameters.flat_max) == self.dense.kind:
+            dense = self.dense.changed(added_vectors, new_rows, self.rows[~keep])
+        else:
+            dense = DenseIndex.build(vectors, rows, parameters.flat_max, parameters.nprobe)
+        next_row = self.next_row + len(added)
+        return KbIndex(entries, rows, vectors, bm25, dense, self.encoder_version, next_row)
+
+    def _check_encoder(self, embedder: KbEmbedder) -> None:
+        if embedder.version != self.encoder_version:
+            raise KbIndexError(
+                f"the index was built with encoder {self.encoder_version}, the current one is "
+                f"{embedder.version}; run `qa-assist kb build` to rebuild it"
+            )
+
+    def manifest(self) -> IndexManifest:
+        return IndexManifest(
+            format_version=FORMAT_VERSION,
+            encoder_version=self.encoder_version,
+            entries=self.size,
+            dimension=int(self.vectors.shape[1]),
+            dense_kind=self.dense.kind,
+            next_row=self.next_row,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    def save(self, folder: Path) -> None:
+        with (folder / ENTRIES_FILE).open("w", encoding="utf-8") as handle:
+            for entry in self.entries:
+                handle.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
+        np.save(folder / VECTORS_FILE, self.vectors)
+        np.save(folder / ROWS_FILE, self.rows)
+        self.bm25.save(folder)
+        self.dense.save(folder)
+        # Written last: a generation folder without a manifest was never finished.
+        self.manifest().write(folder)
+
+    @classmethod
+    def load(cls, folder: Path, encoder_version: str, parameters: IndexParameters) -> KbIndex:
+        """The index saved in ``folder``; KbIndexError when it does not fit this encoder."""
+        manifest = IndexManifest.read(folder)
+        if manifest.encoder_version != encoder_version:
+            raise KbIndexError(
+                f"the index at {folder.parent} was built with encoder {manifest.encoder_version}, "
+                f"the current one is {encoder_version}; run `qa-assist kb build` to rebuild it"
+            )
+        from .sources import to_entry
+
+        entries = []
+        with (folder / ENTRIES_FILE).open(encoding="utf-8") as handle:
+            for line in handle:
+                entry = to_entry(json.loads(line))
+                if isinstance(entry, str):
+                    raise KbIndexError(f"the index at {folder.parent} holds a bad entry: {entry}")
+                entries.append(entry)
+        vectors = np.load(folder / VECTORS_FILE)
+        rows = np.load(folder / ROWS_FILE)
+        if not (len(entries) == len(vectors) == len(rows) == manifest.entries):
+            raise KbIndexError(
+                f"the index at {folder.parent} is inconsistent; run `qa-assist kb build`"
+            )
+        dense = DenseIndex.load(folder, manifest.dense_kind, parameters.nprobe)  # type: ignore[arg-type]
+        return cls(
+            tuple(entries),
+            rows,
+            vectors,
+            Bm25Index.load(folder),
+            dense,
+            manifest.encoder_version,
+            manifest.next_row,
+        )
