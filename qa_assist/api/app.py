@@ -12,7 +12,7 @@ from ..models import ModelRegistry
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
 from ..web.pages import router as pages_router
-from .routes import calls, health, reviews, tickets
+from .routes import calls, health, kb, reviews, tickets
 
 API_PREFIX = "/api/v1"
 
@@ -33,5 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calls.router, prefix=API_PREFIX)
     app.include_router(reviews.router, prefix=API_PREFIX)
     app.include_router(tickets.router, prefix=API_PREFIX)
+    app.include_router(kb.router, prefix=API_PREFIX)
     app.include_router(pages_router)
     return app

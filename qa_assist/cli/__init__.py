@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import calls, models, review, serve, transcribe, triage
+from . import calls, kb, models, review, serve, transcribe, triage
 from .common import configure_logging
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.add_typer(models.app, name="models")
 app.add_typer(triage.app, name="triage")
 app.add_typer(review.app, name="review")
+app.add_typer(kb.app, name="kb")
 app.command()(transcribe.transcribe)
 app.command()(calls.score)
 app.command()(calls.demo)
