@@ -55,7 +55,11 @@ class Settings(BaseSettings):
         le=1,
         description="Tickets whose triage confidence is below this are marked needs_human.",
     )
-    threads: int = Field(default=2, ge=1, description="CPU threads per model.")
+    threads: int = Field(
+        default=2,
+        ge=1,
+        description="CPU threads per model; faster-whisper decodes this many windows at once.",
+    )
     language: str | None = Field(
         default="zh", description="Whisper language code; empty for auto-detection per call."
     )

@@ -35,6 +35,11 @@ class Decoded:
 class SpeechEngine(Protocol):
     name: str
 
+    @property
+    def parallel_windows(self) -> int:
+        """How many windows this engine decodes at once from different threads."""
+        ...
+
     def decode(self, samples: np.ndarray, options: DecodeOptions) -> tuple[str, list[Decoded]]:
         """Transcribe 16 kHz mono samples; returns the language and the segments."""
         ...
@@ -47,6 +52,10 @@ class FasterWhisperEngine:
 
     def __init__(self, registry: ModelRegistry) -> None:
         self.registry = registry
+
+    @property
+    def parallel_windows(self) -> int:
+        return self.registry.settings.threads
 
     def decode(self, samples: np.ndarray, options: DecodeOptions) -> tuple[str, list[Decoded]]:
         segments, info = self.registry.faster_whisper().transcribe(
@@ -83,6 +92,8 @@ class FasterWhisperEngine:
 
 class OpenAIWhisperEngine:
     name = "openai-whisper"
+    #: Its word timestamps hook the model's attention layers: one window at a time.
+    parallel_windows = 1
 
     def __init__(self, registry: ModelRegistry) -> None:
         self.registry = registry

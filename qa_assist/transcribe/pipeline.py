@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from ..models import ModelRegistry
 from ..settings import Settings
@@ -63,21 +66,23 @@ class Transcriber:
             beam_size=self.settings.beam_size,
             hotwords=tuple(self.settings.hotwords),
         )
+        jobs = [
+            (window, window.samples(samples))
+            for samples, regions in zip(audio.channels, channel_regions, strict=True)
+            for window in pack(regions, MAX_WINDOW_SECONDS)
+        ]
+        options, decoded_windows = self._decode_windows([samples for _, samples in jobs], options)
         segments: list[Segment] = []
         spoken: list[SpeechRegion] = []
-        for samples, regions in zip(audio.channels, channel_regions, strict=True):
-            for window in pack(regions, MAX_WINDOW_SECONDS):
-                detected, decoded = self.engine.decode(window.samples(samples), options)
-                # The first window decides the language of the whole call.
-                options = replace(options, language=options.language or detected)
-                placed = [
-                    segment
-                    for item in decoded
-                    if hallucination(item) is None
-                    for segment in _place(item, window)
-                ]
-                segments.extend(segment for _, segment in placed)
-                spoken.extend(window.regions[index] for index in {index for index, _ in placed})
+        for (window, _), decoded in zip(jobs, decoded_windows, strict=True):
+            placed = [
+                segment
+                for item in decoded
+                if hallucination(item) is None
+                for segment in _place(item, window)
+            ]
+            segments.extend(segment for _, segment in placed)
+            spoken.extend(window.regions[index] for index in {index for index, _ in placed})
         segments.sort(key=lambda segment: (segment.start, segment.end))
         turns = build_turns(segments)
         # Regions that gave no words (hold music, noise) are not talk time.
@@ -104,6 +109,24 @@ class Transcriber:
             turns=turns,
             metrics=metrics,
         )
+
+    def _decode_windows(
+        self, windows: list[np.ndarray], options: DecodeOptions
+    ) -> tuple[DecodeOptions, list[list[Decoded]]]:
+        """Every window decoded, as many at once as the engine allows; with no language set,
+        the first window decides the language of the whole call."""
+        decoded: list[list[Decoded]] = []
+        if options.language is None:
+            language, first = self.engine.decode(windows[0], options)
+            options = replace(options, language=language)
+            decoded.append(first)
+        with ThreadPoolExecutor(self.engine.parallel_windows) as pool:
+            decoded.extend(
+                pool.map(
+                    lambda samples: self.engine.decode(samples, options)[1], windows[len(decoded) :]
+                )
+            )
+        return options, decoded
 
 
 def _place(item: Decoded, window: PackedWindow) -> list[tuple[int, Segment]]:
