@@ -23,7 +23,7 @@ class Bm25Index:
     def __init__(self, vocabulary: dict[str, int], frequencies: sparse.csr_matrix) -> None:
         self.vocabulary = vocabulary
         self.frequencies = frequencies.astype(np.float32).tocsr()
-        self._weights = _bm25_weights(self.frequencies)
+        self._weights, self._idf = _bm25_weights(self.frequencies)
 
     @classmethod
     def from_documents(cls, documents: Sequence[Sequence[str]]) -> Bm25Index:
@@ -71,6 +71,11 @@ class Bm25Index:
         weights = np.fromiter((weight for _, weight in known), dtype=np.float32)
         return np.asarray(self._weights[:, columns] @ weights).ravel()
 
+    def idf(self, word: str) -> float:
+        """How rare ``word`` is (0 for a word no document has)."""
+        column = self.vocabulary.get(word)
+        return 0.0 if column is None else float(self._idf[column])
+
     def save(self, folder: Path) -> None:
         sparse.save_npz(folder / "bm25_tf.npz", self.frequencies, compressed=False)
         (folder / "bm25_vocab.json").write_text(
@@ -83,18 +88,19 @@ class Bm25Index:
         return cls(vocabulary, sparse.load_npz(folder / "bm25_tf.npz"))
 
 
-def _bm25_weights(frequencies: sparse.csr_matrix) -> sparse.csc_matrix:
+def _bm25_weights(frequencies: sparse.csr_matrix) -> tuple[sparse.csc_matrix, np.ndarray]:
     """Each (document, word) frequency turned into its BM25 contribution, column-major so a
-    query picks its words' columns cheaply."""
+    query picks its words' columns cheaply; and the idf of every word."""
     documents = frequencies.shape[0]
     if documents == 0:
-        return sparse.csc_matrix(frequencies.shape, dtype=np.float32)
+        return sparse.csc_matrix(frequencies.shape, dtype=np.float32), np.zeros(0)
     lengths = np.asarray(frequencies.sum(axis=1)).ravel()
     average = max(float(lengths.mean()), 1e-9)
     document_frequency = np.bincount(frequencies.indices, minlength=frequencies.shape[1])
     idf = np.log1p((documents - document_frequency + 0.5) / (document_frequency + 0.5))
+    idf[document_frequency == 0] = 0
     weights = frequencies.copy()
     tf = weights.data
     norm = np.repeat(K1 * (1 - B + B * lengths / average), np.diff(weights.indptr))
     weights.data = (tf * (K1 + 1) / (tf + norm) * idf[weights.indices]).astype(np.float32)
-    return weights.tocsc()
+    return weights.tocsc(), idf

@@ -172,8 +172,12 @@ class KnowledgeBase:
             name: {int(p): rank for rank, p in enumerate(positions, start=1)}
             for name, (positions, _) in rankings.items()
         }
+        # Rare words (a trouble code) pick the passage, common ones (故障) hardly.
+        weights = {word: weight * index.bm25.idf(word) for word, weight in bag.items()}
         return [
-            self._hit(index.entries[p], score, bag, {n: r[p] for n, r in ranks.items() if p in r})
+            self._hit(
+                index.entries[p], score, weights, {n: r[p] for n, r in ranks.items() if p in r}
+            )
             for p, score in ranked
         ]
 
@@ -243,9 +247,9 @@ class KnowledgeBase:
         return _top(scores[matching], positions[matching], candidates)
 
     def _hit(
-        self, entry: KbEntry, score: float, bag: dict[str, float], ranks: dict[str, int]
+        self, entry: KbEntry, score: float, weights: dict[str, float], ranks: dict[str, int]
     ) -> SearchHit:
-        found = highlight(entry.text, bag, default_tokenizer())
+        found = highlight(entry.text, weights)
         return SearchHit(
             id=entry.id,
             collection=entry.collection,
