@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .common import echo_json_line, fail, settings_with, user_errors
+from .common import echo_json_line, fail, user_errors
 
 if TYPE_CHECKING:
     from ..kb import IngestResult, KnowledgeBase, SearchHit
@@ -44,9 +44,10 @@ def _kb_errors() -> Iterator[None]:
 
 def _open(index: Path | None) -> KnowledgeBase:
     from ..kb import knowledge_base
-    from ..models import ModelRegistry
+    from ..models import get_registry
 
-    return knowledge_base(ModelRegistry(settings_with()), index)
+    # The process-wide registry: commands run in one process share the loaded encoder.
+    return knowledge_base(get_registry(), index)
 
 
 def _read(files: list[Path], collection: str | None) -> IngestResult:

@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 
 STOPWORDS_PATH = Path(__file__).with_name("stopwords.txt")
 
-#: OBD-II / UDS trouble codes (P0A80, U0100, C1234-56) and dashed or dotted part numbers
-#: (1489000-00-C, 5QD.407.271) that hold a digit.
+#: OBD-II / UDS trouble codes (P0A80, U0100, C1234-56, P1A3400) and dashed or dotted part
+#: numbers (1489000-00-C, 5QD.407.271) that hold a digit.
 _CODE = re.compile(
-    r"(?<![0-9a-z])(?:[pbcu][0-9a-f]{4}(?:-[0-9a-f]{2})?"
+    r"(?<![0-9a-z])(?:[pbcu][0-9a-f]{4}(?:-?[0-9a-f]{2})?"
     r"|(?=[0-9a-z.\-]*[0-9])[0-9a-z]+(?:[-.][0-9a-z]+)+)(?![0-9a-z])"
 )
-#: A trouble code with its failure-type byte also yields the bare code.
-_DTC_WITH_BYTE = re.compile(r"^([pbcu][0-9a-f]{4})-[0-9a-f]{2}$")
+#: A trouble code with its failure-type byte (UDS) also yields the bare five-character code.
+_DTC_WITH_BYTE = re.compile(r"^([pbcu][0-9a-f]{4})-?[0-9a-f]{2}$")
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff]")
 
 
