@@ -71,6 +71,13 @@ class Bm25Index:
         weights = np.fromiter((weight for _, weight in known), dtype=np.float32)
         return np.asarray(self._weights[:, columns] @ weights).ravel()
 
+    def matches(self, words: Sequence[str]) -> np.ndarray:
+        """How many of ``words`` each document holds."""
+        columns = [self.vocabulary[word] for word in words if word in self.vocabulary]
+        if not columns:
+            return np.zeros(self.size, dtype=np.int64)
+        return np.asarray((self._weights[:, columns] > 0).sum(axis=1)).ravel()
+
     def idf(self, word: str) -> float:
         """How rare ``word`` is (0 for a word no document has)."""
         column = self.vocabulary.get(word)

@@ -21,7 +21,7 @@ from .fusion import reciprocal_rank_fusion
 from .highlight import highlight, marked
 from .index import IndexParameters, KbIndex
 from .store import live_generation, live_name, write_generation, writer_lock
-from .tokenize import default_tokenizer
+from .tokenize import default_tokenizer, is_code
 from .types import KbEntry, SearchHit, SearchMode
 from .vehicles import vehicle_key
 
@@ -153,6 +153,9 @@ class KnowledgeBase:
             rankings["dense"] = self._dense(index, parts, allowed, candidates)
         if mode in ("hybrid", "bm25"):
             rankings["bm25"] = self._bm25(index, bag, allowed, candidates)
+        codes = [word for word in bag if is_code(word)]
+        if mode == "hybrid" and codes:
+            rankings["code"] = self._codes(index, codes, bag, allowed, candidates)
         if mode == "hybrid":
             fused = reciprocal_rank_fusion(
                 [positions.tolist() for positions, _ in rankings.values()], self.settings.kb_rrf_k
@@ -245,6 +248,27 @@ class KnowledgeBase:
         scores = scores[positions]
         matching = scores > 0
         return _top(scores[matching], positions[matching], candidates)
+
+    def _codes(
+        self,
+        index: KbIndex,
+        codes: list[str],
+        bag: dict[str, float],
+        allowed: np.ndarray | None,
+        candidates: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Entries holding the query's trouble codes or part numbers, most codes first.
+
+        A third list for the fusion: an exact identifier is near-certain evidence, but BM25
+        sees it as one rare word among the query's others, and e5 hardly sees it at all, so
+        in a two-list fusion a semantically close entry without the code could still win."""
+        bm25 = index.bm25.scores(bag)
+        # Ties in the number of codes are broken by BM25 over the whole query.
+        score = index.bm25.matches(codes) + 0.5 * bm25 / max(float(bm25.max()), 1e-9)
+        positions = np.arange(index.size) if allowed is None else allowed
+        score = score[positions]
+        holding = score >= 1
+        return _top(score[holding].astype(np.float32), positions[holding], candidates)
 
     def _hit(
         self, entry: KbEntry, score: float, weights: dict[str, float], ranks: dict[str, int]

@@ -41,6 +41,23 @@ class Token:
     end: int
 
 
+_LETTER = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"[0-9]")
+
+
+def is_code(word: str) -> bool:
+    """Whether a token looks like an identifier (a trouble code such as p0a80 or 2e81, a part
+    number): letters and digits mixed, or a digit code with dashes or dots, four or more
+    characters; the few model names of that shape (model3) are not codes."""
+    if len(word) < 4 or not word.isascii() or not _DIGIT.search(word):
+        return False
+    if not (_LETTER.search(word) or "-" in word or "." in word):
+        return False
+    from .vehicles import is_model_name
+
+    return not is_model_name(word)
+
+
 @lru_cache
 def stopwords() -> frozenset[str]:
     lines = STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()

@@ -32,3 +32,8 @@ def vehicle_key(name: str) -> str:
         if mention.model is not None:
             return canonical_model(mention.model)
     return key
+
+
+def is_model_name(word: str) -> bool:
+    """Whether a token is a model's name or alias in the catalogue."""
+    return canonical_model(word) in _aliases()
