@@ -63,7 +63,14 @@ class Settings(BaseSettings):
     language: str | None = Field(
         default="zh", description="Whisper language code; empty for auto-detection per call."
     )
-    beam_size: int = Field(default=1, ge=1, le=10)
+    beam_size: int = Field(
+        # On the five AISHELL benchmark calls: greedy 0.142 CER at 0.097 CPU s per audio
+        # second, beam 5 0.137 at 0.131 (beam 2 was worse than greedy).
+        default=5,
+        ge=1,
+        le=10,
+        description="Whisper beam width; 1 is greedy decoding (a quarter less CPU).",
+    )
     initial_prompt: str | None = Field(
         # Measured on 40 AISHELL utterances with faster-whisper base: no prompt 0.201 CER,
         # "以下是普通话的句子。" 0.220, a longer domain prompt 0.679 (it set off repetition

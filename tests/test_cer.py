@@ -10,6 +10,7 @@ from qa_assist.transcribe.cer import cer, normalise_for_cer
     [
         ("一三八零八五五三三幺六", "13808553316"),  # phone numbers are read digit by digit
         ("一三九二五八零零四五七", "1392 5800457"),
+        ("一三六二八零六六九三零", "136-2-8-0-6-6-9-3-0."),  # how beam search writes them
         ("二零一九年有二十五个", "2019年有25个"),  # years and quantities as they are said
         ("这是测试", "這是測試。"),  # Traditional characters and punctuation do not count
         ("想听歌曲because of you", "想听歌曲 Because Of You!"),

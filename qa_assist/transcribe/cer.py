@@ -23,8 +23,9 @@ def normalise_for_cer(text: str) -> str:
     import cn2an
 
     text = to_simplified(unicodedata.normalize("NFKC", text).lower()).replace("幺", "一")
-    # Digits only separated by spaces are one string ("1392 5800457").
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
+    # Digits only separated by spaces or dashes are one string ("1392 5800457", "136-2-8-0"):
+    # beam search writes phone numbers with dashes, which would otherwise read as minus signs.
+    text = re.sub(r"(?<=\d)[\s\-\u2010-\u2015]+(?=\d)", "", text)
     text = _DIGIT_BY_DIGIT.sub(lambda match: match.group().translate(_DIGIT_NAMES), text)
     text = cn2an.transform(text, "an2cn")
     return "".join(_KEEP.findall(text))
