@@ -1,25 +1,44 @@
-"""Processing one recording: keep the audio, transcribe, score, store. Shared by CLI, API and batch.
+"""Processing one recording: keep the audio, transcribe, triage, score, store. Shared by CLI, API
+and batch.
 
 A call is keyed by the recording's content; it is transcribed once per model and scored once
-per (rubric version, model), so processing the same file again does no work twice. The rubric
-is the one named in the settings, else the shipped rubric of the call's scenario.
+per (rubric version, model versions), so processing the same file again does no work twice.
+The rubric is the one named in the settings, else the shipped rubric of the call's scenario:
+the scenario given with the call, else the one triage reads from the customer's words.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .hashing import sha256_of
-from .models import ModelRegistry
-from .score import CallScore, Rubric, load_rubric, rubric_for_scenario, scorer_from_settings
+from .models import ModelError, ModelRegistry
+from .score import (
+    CallScore,
+    Rubric,
+    load_rubric,
+    rubric_for_scenario,
+    scenario_for_ticket_type,
+    scorer_from_settings,
+)
 from .settings import Settings
-from .storage import CallStore, NewCall
-from .transcribe import AudioError, Transcriber
+from .storage import CallMetadata, CallStore, ChannelLayout, NewCall
+from .transcribe import AudioError, Transcriber, Transcript
+
+if TYPE_CHECKING:
+    from .triage import TriageResult
 
 log = logging.getLogger("qa_assist")
+
+_AGENT_CHANNEL: dict[ChannelLayout, str | None] = {
+    "agent_left": "left",
+    "agent_right": "right",
+    "mono": None,
+}
 
 
 @dataclass(frozen=True)
@@ -28,8 +47,22 @@ class ProcessedCall:
     file_name: str
     #: False when the same recording was already stored
     new: bool
-    #: None when this rubric version had already scored the call
+    #: None when the call had already been scored (see ``CallProcessor.process``)
     score: CallScore | None
+    #: seconds of audio
+    duration: float
+
+
+def content_hash(path: Path) -> str:
+    """The recording's identity; an unreadable file is an ``AudioError`` naming it."""
+    try:
+        return sha256_of(path)
+    except FileNotFoundError:
+        raise AudioError(path, "no such file") from None
+    except IsADirectoryError:
+        raise AudioError(path, "is a folder, not a recording") from None
+    except OSError as error:
+        raise AudioError(path, f"cannot be read ({error.strerror})") from error
 
 
 class CallProcessor:
@@ -41,10 +74,12 @@ class CallProcessor:
         rubric: Rubric | None = None,
     ) -> None:
         self.settings = settings
+        self.registry = registry
         self.store = store
         self.transcriber = Transcriber(settings, registry)
         self.scorer = scorer_from_settings(settings, registry)
         self.rubric = rubric or (load_rubric(settings.rubric) if settings.rubric else None)
+        self._triage_missing = False
 
     def rubric_for(self, scenario: str) -> Rubric:
         return self.rubric or rubric_for_scenario(scenario)
@@ -59,34 +94,87 @@ class CallProcessor:
             partial.replace(kept)
         return kept
 
+    def _triage(self, transcript: Transcript) -> TriageResult | None:
+        """What the customer called about; a mono call with one voice gives all its words."""
+        customer = "".join(turn.text for turn in transcript.turns if turn.speaker == "customer")
+        text = customer or "".join(turn.text for turn in transcript.turns)
+        if not text.strip() or self._triage_missing:
+            return None
+        try:
+            return self.registry.triage_classifier().classify(text)
+        except ModelError as error:
+            # Scoring does not need triage: calls go on as general ones, said once per process.
+            self._triage_missing = True
+            log.warning("no triage of calls (scenario general, no category): %s", error)
+            return None
+
+    def _metadata(
+        self, transcript: Transcript, scenario: str | None, given: CallMetadata
+    ) -> tuple[str, CallMetadata]:
+        """The call's scenario and what the transcript adds to the metadata given with it."""
+        triage = self._triage(transcript)
+        layout = given.channel_layout or (
+            f"agent_{self.settings.agent_channel}"
+            if transcript.speaker_method == "channel"
+            else "mono"
+        )
+        metadata = replace(given, channel_layout=layout)
+        if triage is not None:
+            metadata = replace(
+                metadata,
+                ticket_type=triage.type,
+                ticket_subsystem=triage.subsystem,
+                ticket_priority=triage.priority,
+            )
+        if scenario is not None:
+            return scenario, replace(metadata, scenario_source="given")
+        if triage is not None:
+            return scenario_for_ticket_type(triage.type), replace(
+                metadata, scenario_source="triage"
+            )
+        return "general", replace(metadata, scenario_source="default")
+
     def process(
         self,
         path: Path,
-        scenario: str = "general",
-        agent_id: str | None = None,
-        agent_channel: str | None = None,
+        scenario: str | None = None,
+        metadata: CallMetadata | None = None,
+        rescore_changed: bool = True,
     ) -> ProcessedCall:
-        try:
-            content_hash = sha256_of(path)
-        except FileNotFoundError:
-            raise AudioError(path, "no such file") from None
-        except OSError as error:
-            raise AudioError(path, f"cannot be read ({error.strerror})") from error
-        call = self.store.find_by_hash(content_hash)
+        """Transcribe, triage, score and store ``path`` unless that was done before.
+
+        ``scenario`` None lets triage choose it. A call scored before is scored again only
+        when ``rescore_changed`` and its rubric version or a model version changed since;
+        without it, any score by the call's rubric counts as done.
+        """
+        metadata = metadata or CallMetadata()
+        digest = content_hash(path)
+        call = self.store.find_by_hash(digest)
         if call is not None and call.transcript is not None:
             call_id, new, transcript, scenario = call.id, False, call.transcript, call.scenario
+            self.store.complete_metadata(call_id, metadata)
         else:
             # Transcribe before storing anything: a bad recording leaves no half-made call.
-            transcript = self.transcriber.transcribe(path, agent_channel)
-            kept = self._keep_audio(path, content_hash)
+            channel = _AGENT_CHANNEL[metadata.channel_layout] if metadata.channel_layout else None
+            transcript = self.transcriber.transcribe(path, channel)
+            scenario, metadata = self._metadata(transcript, scenario, metadata)
+            kept = self._keep_audio(path, digest)
             call_id, new = self.store.add_call(
-                NewCall(content_hash, path.name, str(kept), scenario=scenario, agent_id=agent_id)
+                NewCall(digest, path.name, str(kept), scenario=scenario, metadata=metadata)
             )
+            if not new:
+                self.store.complete_metadata(call_id, metadata)
             self.store.save_transcript(call_id, transcript)
         rubric = self.rubric_for(scenario)
-        if self.store.has_score(call_id, rubric.id, rubric.version, transcript.model_version):
-            return ProcessedCall(call_id, path.name, new, None)
+        done = ProcessedCall(call_id, path.name, new, None, transcript.duration)
+        versions = self.scorer.versions_for(rubric, transcript.model_version)
+        if rescore_changed:
+            if self.store.has_score(call_id, rubric.id, rubric.version, versions):
+                return done
+        elif self.store.has_score(call_id, rubric.id):
+            return done
         score = self.scorer.score(transcript, rubric, scenario)
-        self.store.save_score(call_id, score, transcript.model_version)
+        if not self.store.save_score(call_id, score, transcript.model_version):
+            return done
         log.info("call %d (%s) scored %.1f", call_id, path.name, score.total)
-        return ProcessedCall(call_id, path.name, new, score)
+        return replace(done, score=score)

@@ -156,6 +156,50 @@ class Settings(BaseSettings):
         description="Extra fused score, as a share of a first rank's, for standard answers of the "
         "ticket type the triage model found.",
     )
+    batch_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Worker processes (or Ray actors) of `qa-assist batch`, each with its own "
+        "models; default: one per CPU core. Each gets max(1, cores // workers) threads.",
+    )
+    ray_address: str | None = Field(
+        default=None,
+        description="Ray cluster the batch's `--engine ray` joins (e.g. ray://head:10001 or "
+        "auto); default: a local Ray instance with one CPU per core.",
+    )
+    report_url: str | None = Field(
+        default=None,
+        description="Address of the web UI the daily report links calls to; default: "
+        "http://host:port of these settings.",
+    )
+    report_baseline_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days before the report's date that category alerts compare with.",
+    )
+    report_spike_ratio: float = Field(
+        default=2.0,
+        gt=1,
+        description="A ticket category is alerted when its share of the day's calls is this many "
+        "times its share over the baseline days...",
+    )
+    report_spike_min_calls: int = Field(
+        default=3, ge=1, description="...and it has at least this many calls that day."
+    )
+    health_min_word_probability: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="A transcript whose mean word probability is lower counts as low-confidence "
+        "audio in the report's transcription health.",
+    )
+    health_max_unsure_share: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="...as does one with a larger share of segments Whisper was unsure of "
+        "(mean token log-probability below -1).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

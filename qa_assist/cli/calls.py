@@ -11,7 +11,8 @@ from .common import fail, settings_with, user_error_types, user_errors
 
 Scenario = typer.Option(
     help="general, fault, rescue, complaint or consultation: picks the rubric of that name "
-    "(unless --rubric is given) and the items that apply."
+    "(unless --rubric is given) and the items that apply; default: read by triage from what "
+    "the customer says."
 )
 TicketType = typer.Option(help="The call's ticket type from triage; sets the scenario it names.")
 
@@ -54,12 +55,15 @@ def score(
 
     if scenario is not None and scenario not in SCENARIOS:
         raise fail(f"unknown scenario {scenario!r}: {', '.join(SCENARIOS)}")
-    scenario = scenario or scenario_for_ticket_type(ticket_type or "general")
+    from ..storage import CallMetadata
+
+    # Neither given: triage reads the scenario from what the customer says.
+    scenario = scenario or (scenario_for_ticket_type(ticket_type) if ticket_type else None)
     processor = _processor(settings_with(rubric=rubric, data_dir=data_dir))
     failures = 0
     for path in files:
         try:
-            _report(processor.process(path, scenario=scenario, agent_id=agent))
+            _report(processor.process(path, scenario, CallMetadata(agent_id=agent)))
         except user_error_types() as error:
             failures += 1
             typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
@@ -76,6 +80,7 @@ def demo(
     """Prepare models, synthesise the demo calls, score them into the database, serve them."""
     from ..demo import generate_demo_calls
     from ..models import prepare_models
+    from ..storage import CallMetadata
     from .serve import run_server
 
     settings = settings_with(data_dir=data_dir, host=host, port=port)
@@ -85,6 +90,6 @@ def demo(
     processor = _processor(settings)
     for call in calls:
         with user_errors():
-            _report(processor.process(call.path, scenario=call.scenario, agent_id="demo"))
+            _report(processor.process(call.path, call.scenario, CallMetadata(agent_id="demo")))
     if serve:
         run_server(settings)

@@ -95,11 +95,6 @@ class Scorer:
         total, fatal_failure = totals(items)
         judged = [item.confidence for item in items if item.verdict in ("pass", "fail")]
         confidence = min(judged, default=1.0)
-        used = {check.type for item in items for check in item.checks}
-        versions = {"asr": transcript.model_version}
-        versions.update(
-            {kind: version() for kind, version in self.model_versions.items() if kind in used}
-        )
         return CallScore(
             rubric_id=rubric.id,
             rubric_version=rubric.version,
@@ -112,8 +107,18 @@ class Scorer:
             confidence=confidence,
             needs_review=confidence < self.review_confidence
             or any(item.verdict == "needs_review" for item in items),
-            model_versions=versions,
+            model_versions=self.versions_for(rubric, transcript.model_version),
         )
+
+    def versions_for(self, rubric: Rubric, asr_version: str) -> dict[str, str]:
+        """The versions of every model a score by ``rubric`` depends on: known before scoring,
+        so that a call already scored by the same models is not scored again."""
+        used = {check.type for item in rubric.items for check in item.checks}
+        versions = {"asr": asr_version}
+        versions.update(
+            {kind: version() for kind, version in self.model_versions.items() if kind in used}
+        )
+        return versions
 
 
 def score_transcript(

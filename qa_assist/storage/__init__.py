@@ -1,17 +1,31 @@
 """Persistence of calls, transcripts, scores and their human reviews (SQLAlchemy; SQLite by default)."""
 
-from .calls import CallRecord, CallStore, NewCall
+from .calls import (
+    CallMetadata,
+    CallRecord,
+    CallStore,
+    ChannelLayout,
+    Direction,
+    NewCall,
+    ScenarioSource,
+    models_key,
+)
 from .database import open_database
 from .reviews import AuditEntry, QueuedCall, ReviewError, ReviewStore, ReviewTargetMissing
 
 __all__ = [
     "AuditEntry",
+    "CallMetadata",
     "CallRecord",
     "CallStore",
+    "ChannelLayout",
+    "Direction",
     "NewCall",
     "QueuedCall",
     "ReviewError",
     "ReviewStore",
     "ReviewTargetMissing",
+    "ScenarioSource",
+    "models_key",
     "open_database",
 ]

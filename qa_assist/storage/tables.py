@@ -3,18 +3,35 @@ lists filter and sort on, so a result reads back exactly as it was produced."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named unique constraints: a migration can drop one by name on every dialect.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        }
+    )
 
 
 class CallRow(Base):
@@ -26,7 +43,22 @@ class CallRow(Base):
     file_name: Mapped[str] = mapped_column(String(512))
     audio_path: Mapped[str] = mapped_column(String(1024))
     scenario: Mapped[str] = mapped_column(String(32), default="general", index=True)
+    #: "given" (upload form, manifest), "triage" (inferred from the customer's words) or
+    #: "default" (neither: general)
+    scenario_source: Mapped[str | None] = mapped_column(String(16))
     agent_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: when the call took place (from the recorder), not when it was stored
+    call_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: "inbound" or "outbound"
+    direction: Mapped[str | None] = mapped_column(String(16))
+    #: "agent_left", "agent_right" or "mono"
+    channel_layout: Mapped[str | None] = mapped_column(String(16))
+    #: triage of the customer's words: what the call was about
+    ticket_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    ticket_subsystem: Mapped[str | None] = mapped_column(String(32))
+    ticket_priority: Mapped[str | None] = mapped_column(String(8))
     duration: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -52,16 +84,23 @@ class TranscriptRow(Base):
 
 
 class ScoreRow(Base):
-    """One automatic scoring of a call; a rescore after a rubric change adds a row."""
+    """One automatic scoring of a call; a rescore after a rubric or model change adds a row.
+
+    A call is scored at most once per rubric version and set of model versions (ASR, sentence
+    encoder, LLM): ``models_key`` stands for the set, so that the key fits a unique index.
+    """
 
     __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("call_id", "rubric_id", "rubric_version", "model_version"),)
+    __table_args__ = (UniqueConstraint("call_id", "rubric_id", "rubric_version", "models_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
     rubric_id: Mapped[str] = mapped_column(String(64))
     rubric_version: Mapped[str] = mapped_column(String(64))
+    #: the ASR model's version (the transcript's)
     model_version: Mapped[str] = mapped_column(String(128))
+    #: SHA-256 of every model version that produced the score (``CallScore.model_versions``)
+    models_key: Mapped[str] = mapped_column(String(64))
     total: Mapped[float] = mapped_column(Float, index=True)
     fatal_failure: Mapped[bool] = mapped_column(default=False)
     payload: Mapped[dict] = mapped_column(JSON)
@@ -105,3 +144,48 @@ class AuditRow(Base):
     after: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BatchRunRow(Base):
+    """One invocation of ``qa-assist batch`` for a day's recordings; a rerun adds a row."""
+
+    __tablename__ = "batch_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the day whose recordings the run scores (the report's date)
+    run_date: Mapped[date] = mapped_column(Date, index=True)
+    engine: Mapped[str] = mapped_column(String(16))
+    workers: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: None while running, and for ever when the run was killed
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+
+    items: Mapped[list[BatchItemRow]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="BatchItemRow.id"
+    )
+
+
+class BatchItemRow(Base):
+    """What became of one input of a run: scored, skipped (already done) or failed (why)."""
+
+    __tablename__ = "batch_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("batch_runs.id"), index=True)
+    #: the recording, or ``manifest:line`` for a manifest line that named none usable
+    source: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    #: "scored", "skipped" or "failed"
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
+    #: wall seconds the worker spent on it
+    seconds: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    run: Mapped[BatchRunRow] = relationship(back_populates="items")

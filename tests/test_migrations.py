@@ -1,0 +1,114 @@
+"""Schema migrations (Alembic) on real SQLite files: a database made by the schema of before
+migrations keeps every row through the upgrade; a new one is created at the newest revision."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import UniqueConstraint
+
+from qa_assist.score import CallScore
+from qa_assist.storage import CallStore, ReviewStore, models_key, open_database
+from qa_assist.storage.migrate import _config, current_revision, head_revision
+from qa_assist.storage.tables import Base
+
+OLD_SCHEMA = Path(__file__).parent / "data" / "migrations" / "schema_before_alembic.sql"
+VERSIONS = {"asr": "whisper-base@1a2b", "semantic": "multilingual-e5-small@3c4d"}
+
+
+def _old_database(path: Path) -> Path:
+    """A database as ``create_all`` made it before migrations, holding a reviewed call."""
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA.read_text(encoding="utf-8"))
+        db.execute(
+            "INSERT INTO calls (content_hash, file_name, audio_path, scenario, agent_id, "
+            "duration, created_at) VALUES ('ab' || hex(randomblob(31)), '救援来电.wav', "
+            "'/audio/a.wav', 'rescue', 'A1024', 93.5, '2026-11-01 08:00:00')"
+        )
+        payload = CallScore(
+            "rescue", "2026.11-1", "rescue", 80.0, 100.0, False, (), (), model_versions=VERSIONS
+        ).to_dict()
+        db.execute(
+            "INSERT INTO scores (call_id, rubric_id, rubric_version, model_version, total, "
+            "fatal_failure, payload, created_at) VALUES (1, 'rescue', '2026.11-1', ?, 80, 0, ?, "
+            "'2026-11-01 08:01:00')",
+            (VERSIONS["asr"], json.dumps(payload)),
+        )
+        db.execute(
+            "INSERT INTO item_reviews (score_id, call_id, item_id, verdict, action, reviewer, "
+            "comment, updated_at) VALUES (1, 1, 'greeting', 'fail', 'override', '王质检', "
+            "'没有报工号', '2026-11-01 09:00:00')"
+        )
+    return path
+
+
+def _differences(sessions) -> list:  # type: ignore[no-untyped-def]
+    with sessions.kw["bind"].connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def test_a_new_database_is_created_at_the_newest_revision(tmp_path: Path) -> None:
+    sessions = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    with sessions.kw["bind"].connect() as connection:
+        assert current_revision(connection) == head_revision()
+    # The migrations build exactly the schema the tables declare.
+    assert _differences(sessions) == []
+
+
+def test_a_database_from_before_migrations_upgrades_and_keeps_its_rows(tmp_path: Path) -> None:
+    database = _old_database(tmp_path / "old.db")
+    sessions = open_database(f"sqlite:///{database}")
+    with sessions.kw["bind"].connect() as connection:
+        assert current_revision(connection) == head_revision()
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        key = connection.exec_driver_sql("SELECT models_key FROM scores").scalar_one()
+    call = CallStore(sessions).get_call(1)
+    assert call is not None
+    assert (call.file_name, call.scenario, call.agent_id, call.duration) == (
+        "救援来电.wav",
+        "rescue",
+        "A1024",
+        93.5,
+    )
+    assert call.team is None and call.ticket_type is None
+    # The old score is keyed by the model versions it recorded, so it is found as done.
+    assert key == models_key(VERSIONS)
+    assert CallStore(sessions).has_score(1, "rescue", "2026.11-1", VERSIONS)
+    assert not CallStore(sessions).has_score(1, "rescue", "2026.11-1", {"asr": "other"})
+    ((score, human),) = ReviewStore(sessions).human_scores()
+    assert score.total == 80.0 and human.items == {"greeting": "fail"}
+    # Its unique constraints were unnamed: the only difference left is their names.
+    differences = _differences(sessions)
+    assert all(
+        kind == "add_constraint" and isinstance(constraint, UniqueConstraint)
+        for kind, constraint in differences
+    ), differences
+
+
+def test_opening_a_migrated_database_again_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{_old_database(tmp_path / 'old.db')}"
+    open_database(url)
+    before = (tmp_path / "old.db").read_bytes()
+    open_database(url)
+    assert (tmp_path / "old.db").read_bytes() == before
+
+
+def test_downgrade_to_the_first_revision_and_back_keeps_the_call(tmp_path: Path) -> None:
+    url = f"sqlite:///{_old_database(tmp_path / 'old.db')}"
+    engine = open_database(url).kw["bind"]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        with connection.begin():
+            command.downgrade(_config(connection), "0001")
+            assert current_revision(connection) == "0001"
+    sessions = open_database(url)
+    with sessions.kw["bind"].connect() as connection:
+        assert current_revision(connection) == head_revision()
+    call = CallStore(sessions).get_call(1)
+    assert call is not None and call.score is not None and call.score.total == 80.0
