@@ -134,6 +134,24 @@ class CallProcessor:
             )
         return "general", replace(metadata, scenario_source="default")
 
+    def _scored(self, call_id: int, scenario: str, asr_version: str, rescore_changed: bool) -> bool:
+        rubric = self.rubric_for(scenario)
+        if not rescore_changed:
+            return self.store.has_score(call_id, rubric.id)
+        versions = self.scorer.versions_for(rubric, asr_version)
+        return self.store.has_score(call_id, rubric.id, rubric.version, versions)
+
+    def finished_call(self, content_hash: str, rescore_changed: bool = True) -> int | None:
+        """The id of the stored call of this recording if ``process`` would do nothing more
+        with it (see there); found without loading a model."""
+        call = self.store.find_by_hash(content_hash)
+        if call is None or call.transcript is None:
+            return None
+        scored = self._scored(
+            call.id, call.scenario, call.transcript.model_version, rescore_changed
+        )
+        return call.id if scored else None
+
     def process(
         self,
         path: Path,
@@ -165,15 +183,10 @@ class CallProcessor:
             if not new:
                 self.store.complete_metadata(call_id, metadata)
             self.store.save_transcript(call_id, transcript)
-        rubric = self.rubric_for(scenario)
         done = ProcessedCall(call_id, path.name, new, None, transcript.duration)
-        versions = self.scorer.versions_for(rubric, transcript.model_version)
-        if rescore_changed:
-            if self.store.has_score(call_id, rubric.id, rubric.version, versions):
-                return done
-        elif self.store.has_score(call_id, rubric.id):
+        if self._scored(call_id, scenario, transcript.model_version, rescore_changed):
             return done
-        score = self.scorer.score(transcript, rubric, scenario)
+        score = self.scorer.score(transcript, self.rubric_for(scenario), scenario)
         if not self.store.save_score(call_id, score, transcript.model_version):
             return done
         log.info("call %d (%s) scored %.1f", call_id, path.name, score.total)

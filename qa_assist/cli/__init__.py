@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import calls, kb, models, review, serve, transcribe, triage
+from . import batch, calls, kb, models, review, serve, transcribe, triage
 from .common import configure_logging
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(kb.app, name="kb")
 app.command()(transcribe.transcribe)
 app.command()(calls.score)
 app.command()(calls.demo)
+app.command()(batch.batch)
 app.command()(review.calibrate)
 app.command()(serve.serve)
 

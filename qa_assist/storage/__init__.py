@@ -1,5 +1,6 @@
 """Persistence of calls, transcripts, scores and their human reviews (SQLAlchemy; SQLite by default)."""
 
+from .batches import BatchItem, BatchRun, BatchStore
 from .calls import (
     CallMetadata,
     CallRecord,
@@ -15,6 +16,9 @@ from .reviews import AuditEntry, QueuedCall, ReviewError, ReviewStore, ReviewTar
 
 __all__ = [
     "AuditEntry",
+    "BatchItem",
+    "BatchRun",
+    "BatchStore",
     "CallMetadata",
     "CallRecord",
     "CallStore",

@@ -41,7 +41,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _retry_locked(write: Callable[P, R]) -> Callable[P, R]:
+def retry_locked(write: Callable[P, R]) -> Callable[P, R]:
     @wraps(write)
     def attempt(*args: P.args, **kwargs: P.kwargs) -> R:
         for number in range(1, LOCKED_ATTEMPTS + 1):
@@ -144,7 +144,7 @@ class CallStore:
         with self.sessions() as session:
             return session.scalar(select(CallRow.id).where(CallRow.content_hash == content_hash))
 
-    @_retry_locked
+    @retry_locked
     def add_call(self, call: NewCall) -> tuple[int, bool]:
         """Register a recording; returns its id and whether it was new (same content = same call)."""
         existing = self._call_id(call.content_hash)
@@ -170,7 +170,7 @@ class CallStore:
                 raise
             return existing, False
 
-    @_retry_locked
+    @retry_locked
     def complete_metadata(self, call_id: int, metadata: CallMetadata) -> None:
         """Fill in what the stored call does not know yet (a recording first uploaded bare,
         then listed in a batch manifest); what it knows stays."""
@@ -180,7 +180,7 @@ class CallStore:
                 if value is not None and getattr(row, key) is None:
                     setattr(row, key, value)
 
-    @_retry_locked
+    @retry_locked
     def save_transcript(self, call_id: int, transcript: Transcript) -> None:
         with self.sessions.begin() as session:
             call = session.get_one(CallRow, call_id)
@@ -208,7 +208,7 @@ class CallStore:
         with self.sessions() as session:
             return session.scalar(select(ScoreRow.id).where(*conditions).limit(1)) is not None
 
-    @_retry_locked
+    @retry_locked
     def save_score(self, call_id: int, score: CallScore, model_version: str) -> bool:
         """Store an automatic score; False when one with the same key (rubric version, model
         versions) is there already, put there by another process meanwhile."""
