@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from qa_assist.kb import SEED_SOURCES, knowledge_base, read_sources
-from qa_assist.kb.evaluation import DEFAULT_QUERIES, evaluate, format_report, read_queries
+from qa_assist.kb.evaluation import default_queries, evaluate, format_report, read_queries
 from qa_assist.models import ModelRegistry
 from qa_assist.settings import Settings
 
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--within-collection", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    queries, problems = read_queries(list(DEFAULT_QUERIES))
+    queries, problems = read_queries(default_queries())
     for problem in problems:
         print(f"error: {problem}")
     scratch = None if args.index else Path(tempfile.mkdtemp(prefix="kb-eval-"))

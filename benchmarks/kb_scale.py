@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from qa_assist.kb import SEED_SOURCES, KbEntry, KnowledgeBase, read_sources
-from qa_assist.kb.evaluation import DEFAULT_QUERIES, read_queries
-from qa_assist.kb.index import IndexParameters, KbIndex
+from qa_assist.kb.evaluation import default_queries, read_queries
+from qa_assist.kb.index import IndexParameters, KbIndex, embed
 from qa_assist.kb.store import write_generation
 from qa_assist.kb.tokenize import default_tokenizer
 from qa_assist.models import ModelRegistry
@@ -132,15 +132,15 @@ def main() -> None:
     embedder.passages(["warm up"])
     sample = entries[: args.sample]
     started = time.perf_counter()
-    sample_vectors = embedder.passages([entry.searchable_text() for entry in sample])
+    sample_vectors = embed(sample, embedder)  # (entries, 2, dimension): text and questions
     rate = len(sample) / (time.perf_counter() - started)
     print(
-        f"passage embedding: {rate:.1f} entries/s on {settings.threads} threads "
-        f"-> {len(entries) / rate / 60:.0f} min projected for all {len(entries)}"
+        f"entry embedding (text + questions): {rate:.1f} entries/s on {settings.threads} "
+        f"threads -> {len(entries) / rate / 60:.0f} min projected for all {len(entries)}"
     )
-    noise = np.random.default_rng(7).normal(0, NOISE, (len(entries), sample_vectors.shape[1]))
+    noise = np.random.default_rng(7).normal(0, NOISE, (len(entries), *sample_vectors.shape[1:]))
     vectors = sample_vectors[np.arange(len(entries)) % len(sample)] + noise
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    vectors = (vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)).astype(np.float32)
     print(
         f"VECTORS ARE DERIVED: each entry = real e5 vector of one of {len(sample)} embedded "
         f"entries + Gaussian noise (sigma {NOISE}/dim), normalised"
@@ -163,12 +163,7 @@ def main() -> None:
             + ")"
         )
 
-        loaded = (
-            list(read_queries(list(DEFAULT_QUERIES))[0])
-            if all(p.is_file() for p in DEFAULT_QUERIES)
-            else []
-        )
-        texts = [q.query for q in loaded] or [e.title for e in seed]
+        texts = [q.query for q in read_queries(default_queries())[0]] or [e.title for e in seed]
         texts = list(dict.fromkeys(texts))[: args.queries]
         embedding_ms, query_vectors = timed(lambda t: embedder.queries([t])[0], texts)
         p50, p95 = percentiles(embedding_ms)
@@ -189,7 +184,7 @@ def main() -> None:
             results[mode] = percentiles(times)
 
         exact_times, exact = timed(
-            lambda v: np.argsort(-(loaded_index.vectors @ v))[:10], query_vectors
+            lambda v: np.argsort(-(loaded_index.vectors @ v).max(axis=1))[:10], query_vectors
         )
         ivf_times, approximate = timed(
             lambda v: kb.dense_ranking(loaded_index, v, None, 10)[0], query_vectors

@@ -42,12 +42,13 @@ class HashEmbedder:
             vector += np.random.default_rng(seed).standard_normal(self.dimension)
         return vector / max(float(np.linalg.norm(vector)), 1e-9)
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = [self._vector(text) for text in texts]
+        return np.stack(vectors) if vectors else np.zeros((0, self.dimension), np.float32)
+
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += len(texts)
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, 48))
-
-    def queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.passages(texts)
+        return self.queries(texts)
 
 
 _TOPICS = [
@@ -197,7 +198,7 @@ def test_another_encoder_or_format_is_refused(built: KnowledgeBase) -> None:
 
 
 def test_dense_index_turns_ivf_above_the_threshold_and_back(tmp_path: Path) -> None:
-    kb = _kb(tmp_path / "kb", kb_flat_max=200, kb_ivf_nprobe=64)
+    kb = _kb(tmp_path / "kb", kb_flat_max=200, kb_ivf_nprobe=64, kb_candidates=10)
     entries = _entries(150)
     kb.build(entries)
     assert kb.index().dense.kind == "flat"
@@ -208,6 +209,10 @@ def test_dense_index_turns_ivf_above_the_threshold_and_back(tmp_path: Path) -> N
     # Each entry's own text finds it first, through the IVF lists alone.
     for entry in entries[:20]:
         assert kb.search(entry.searchable_text(), 1, mode="dense")[0].id == entry.id
+        # A filter too wide for the exact path goes through FAISS with an id selector.
+        cases = kb.search(entry.searchable_text(), 5, Filters(collection="case"), mode="dense")
+        assert {hit.collection for hit in cases} == {"case"}
+        assert (cases[0].id == entry.id) == (entry.collection == "case")
     kb.delete([f"more{n}" for n in range(200)])
     assert kb.index().dense.kind == "flat" and kb.index().size == 150
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from qa_assist.kb import Filters, KnowledgeBase, PlainTurn, Suggester
-from qa_assist.kb.evaluation import DEFAULT_QUERIES, evaluate, read_queries
+from qa_assist.kb.evaluation import default_queries, evaluate, read_queries
 from qa_assist.kb.vehicles import vehicle_key
 from qa_assist.models import ModelRegistry
 
@@ -53,7 +53,7 @@ def test_a_part_number_finds_its_case(kb: KnowledgeBase) -> None:
 
 @pytest.fixture(scope="module")
 def queries():
-    loaded, problems = read_queries(list(DEFAULT_QUERIES))
+    loaded, problems = read_queries(default_queries())
     assert problems == []
     return loaded
 

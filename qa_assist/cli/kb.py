@@ -200,11 +200,11 @@ def evaluate(
     ] = False,
 ) -> None:
     """Recall@1, recall@5 and MRR of dense, BM25 and hybrid search, per collection and kind."""
-    from ..kb.evaluation import DEFAULT_QUERIES, format_report, read_queries
+    from ..kb.evaluation import default_queries, format_report, read_queries
     from ..kb.evaluation import evaluate as run
 
     with _kb_errors():
-        loaded, problems = read_queries(list(queries or DEFAULT_QUERIES))
+        loaded, problems = read_queries(queries or default_queries())
         for problem in problems:
             typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
         if not loaded:

@@ -40,12 +40,15 @@ class DenseIndex:
     nprobe: int
 
     @classmethod
-    def build(cls, vectors: np.ndarray, ids: np.ndarray, flat_max: int, nprobe: int) -> DenseIndex:
+    def build(
+        cls, vectors: np.ndarray, ids: np.ndarray, entries: int, flat_max: int, nprobe: int
+    ) -> DenseIndex:
+        """An index of ``vectors`` under ``ids``; its kind follows the number of ``entries``."""
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dimension = vectors.shape[1]
-        kind = choose_kind(len(vectors), flat_max)
+        kind = choose_kind(entries, flat_max)
         if kind == "flat":
             index: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         else:

@@ -20,7 +20,13 @@ from .types import SEARCH_MODES, IngestProblem, SearchMode
 
 #: The shipped evaluation queries (in the source tree, beside the benchmarks).
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "kb_queries"
-DEFAULT_QUERIES = (QUERIES_DIR / "answers.jsonl", QUERIES_DIR / "cases.jsonl")
+
+
+def default_queries() -> list[Path]:
+    """The shipped query files (one per collection)."""
+    return sorted(QUERIES_DIR.glob("*.jsonl"))
+
+
 MRR_DEPTH = 10
 
 

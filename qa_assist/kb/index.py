@@ -1,5 +1,11 @@
 """One state of the knowledge base: entries, their vectors, BM25 and FAISS over them.
 
+Every entry has two vectors: its whole text as an e5 passage, and its title, question
+patterns and symptoms as an e5 query (the ways people ask for it: a question matched against
+questions). An entry's dense score is the better of the two cosines. Measured on the
+evaluation queries, the second vector lifts dense recall@5 from 0.85 to 0.92 and hybrid from
+0.93 to 0.95. FAISS holds vector ``2 * row + slot`` for slot 0 (text) and 1 (questions).
+
 A ``KbIndex`` is never changed in place: ``upserted`` and ``deleted`` return a new one (only
 the new entries are embedded and tokenised), so searches running on the old one are safe and
 a failed write leaves the live state as it was.
@@ -30,6 +36,24 @@ log = logging.getLogger("qa_assist")
 ENTRIES_FILE = "entries.jsonl"
 VECTORS_FILE = "vectors.npy"
 ROWS_FILE = "rows.npy"
+VECTORS_PER_ENTRY = 2
+
+
+def vector_ids(rows: np.ndarray) -> np.ndarray:
+    """The FAISS ids of the vectors of the entries with these row ids."""
+    rows = np.asarray(rows, dtype=np.int64)
+    return (rows[:, None] * VECTORS_PER_ENTRY + np.arange(VECTORS_PER_ENTRY)).ravel()
+
+
+def embed(entries: Sequence[KbEntry], embedder: KbEmbedder) -> np.ndarray:
+    """The (entries, 2, dimension) vectors of entries: text as passage, questions as query."""
+    texts = embedder.passages([entry.searchable_text() for entry in entries])
+    questions = embedder.queries([entry.question_text() for entry in entries])
+    return np.stack([texts, questions], axis=1).astype(np.float32)
+
+
+def _flat(vectors: np.ndarray) -> np.ndarray:
+    return vectors.reshape(-1, vectors.shape[-1])
 
 
 @dataclass(frozen=True)
@@ -45,8 +69,8 @@ class KbIndex:
     entries: tuple[KbEntry, ...]
     #: the FAISS id of each entry, in entry order
     rows: np.ndarray
-    #: the e5 vector of each entry, in entry order (kept so the FAISS index can be rebuilt,
-    #: e.g. as IVF once the size passes the threshold, without embedding again)
+    #: the e5 vectors of each entry, (entries, 2, dimension), in entry order (kept so the
+    #: FAISS index can be rebuilt, e.g. as IVF past the size threshold, without embedding)
     vectors: np.ndarray
     bm25: Bm25Index
     dense: DenseIndex
@@ -93,7 +117,7 @@ class KbIndex:
         if not entries:
             raise ValueError("no entries to index")
         started = time.perf_counter()
-        vectors = embedder.passages([entry.searchable_text() for entry in entries])
+        vectors = embed(entries, embedder)
         log.info("embedded %d entries in %.1f s", len(entries), time.perf_counter() - started)
         return cls.from_vectors(entries, vectors, embedder.version, parameters)
 
@@ -109,7 +133,9 @@ class KbIndex:
         rows = np.arange(len(entries), dtype=np.int64)
         tokenizer = default_tokenizer()
         bm25 = Bm25Index.from_documents([tokenizer.words(e.searchable_text()) for e in entries])
-        dense = DenseIndex.build(vectors, rows, parameters.flat_max, parameters.nprobe)
+        dense = DenseIndex.build(
+            _flat(vectors), vector_ids(rows), len(entries), parameters.flat_max, parameters.nprobe
+        )
         return cls(tuple(entries), rows, vectors, bm25, dense, encoder_version, len(entries))
 
     def upserted(
@@ -119,8 +145,7 @@ class KbIndex:
         self._check_encoder(embedder)
         entries = list({entry.id: entry for entry in entries}.values())
         replaced = [self.position[entry.id] for entry in entries if entry.id in self.position]
-        vectors = embedder.passages([entry.searchable_text() for entry in entries])
-        return self._changed(replaced, entries, vectors, parameters)
+        return self._changed(replaced, entries, embed(entries, embedder), parameters)
 
     def deleted(self, ids: Iterable[str], parameters: IndexParameters) -> KbIndex:
         """A new index without the entries of ``ids``; KeyError names unknown ids."""
@@ -142,10 +167,8 @@ class KbIndex:
         if not keep.any() and not added:
             raise ValueError("the knowledge base would be empty")
         new_rows = np.arange(self.next_row, self.next_row + len(added), dtype=np.int64)
-        dimension = self.vectors.shape[1]
-        added_vectors = (
-            added_vectors if added_vectors is not None else np.zeros((0, dimension), np.float32)
-        )
+        shape = (0, *self.vectors.shape[1:])
+        added_vectors = added_vectors if added_vectors is not None else np.zeros(shape, np.float32)
         entries = tuple(e for e, kept in zip(self.entries, keep, strict=True) if kept) + tuple(
             added
         )
@@ -156,9 +179,17 @@ class KbIndex:
             [tokenizer.words(entry.searchable_text()) for entry in added]
         )
         if choose_kind(len(entries), parameters.flat_max) == self.dense.kind:
-            dense = self.dense.changed(added_vectors, new_rows, self.rows[~keep])
+            dense = self.dense.changed(
+                _flat(added_vectors), vector_ids(new_rows), vector_ids(self.rows[~keep])
+            )
         else:
-            dense = DenseIndex.build(vectors, rows, parameters.flat_max, parameters.nprobe)
+            dense = DenseIndex.build(
+                _flat(vectors),
+                vector_ids(rows),
+                len(entries),
+                parameters.flat_max,
+                parameters.nprobe,
+            )
         next_row = self.next_row + len(added)
         return KbIndex(entries, rows, vectors, bm25, dense, self.encoder_version, next_row)
 
@@ -174,7 +205,7 @@ class KbIndex:
             format_version=FORMAT_VERSION,
             encoder_version=self.encoder_version,
             entries=self.size,
-            dimension=int(self.vectors.shape[1]),
+            dimension=int(self.vectors.shape[-1]),
             dense_kind=self.dense.kind,
             next_row=self.next_row,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -211,7 +242,8 @@ class KbIndex:
                 entries.append(entry)
         vectors = np.load(folder / VECTORS_FILE)
         rows = np.load(folder / ROWS_FILE)
-        if not (len(entries) == len(vectors) == len(rows) == manifest.entries):
+        consistent = vectors.shape[1:] == (VECTORS_PER_ENTRY, manifest.dimension)
+        if not consistent or not (len(entries) == len(vectors) == len(rows) == manifest.entries):
             raise KbIndexError(
                 f"the index at {folder.parent} is inconsistent; run `qa-assist kb build`"
             )

@@ -19,7 +19,7 @@ from ..settings import Settings
 from .embedder import KbEmbedder
 from .fusion import reciprocal_rank_fusion
 from .highlight import highlight, marked
-from .index import IndexParameters, KbIndex
+from .index import VECTORS_PER_ENTRY, IndexParameters, KbIndex, vector_ids
 from .store import live_generation, live_name, write_generation, writer_lock
 from .tokenize import default_tokenizer, is_code
 from .types import KbEntry, SearchHit, SearchMode
@@ -230,11 +230,17 @@ class KnowledgeBase:
         if allowed is not None and (index.dense.kind == "flat" or len(allowed) <= 4 * candidates):
             # Exact over the allowed entries: cheap for a small set, and an IVF index with a
             # selective filter could find too few of them in the lists it probes.
-            return _top(index.vectors[allowed] @ vector, allowed, candidates)
-        rows, scores = index.dense.search(
-            vector, candidates, None if allowed is None else index.rows[allowed]
+            return _top((index.vectors[allowed] @ vector).max(axis=1), allowed, candidates)
+        ids, scores = index.dense.search(
+            vector,
+            candidates * VECTORS_PER_ENTRY,
+            None if allowed is None else vector_ids(index.rows[allowed]),
         )
-        return np.searchsorted(index.rows, rows), scores
+        positions = np.searchsorted(index.rows, ids // VECTORS_PER_ENTRY)
+        # Best first: an entry's first appearance is its better vector.
+        _, first = np.unique(positions, return_index=True)
+        keep = np.sort(first)[:candidates]
+        return positions[keep], scores[keep]
 
     def _bm25(
         self,

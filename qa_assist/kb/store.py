@@ -30,7 +30,7 @@ from pathlib import Path
 log = logging.getLogger("qa_assist")
 
 #: Bump when the files or the tokenisation change: older indexes must be rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 _GENERATION = re.compile(r"^gen-(\d{6,})$")

@@ -61,6 +61,15 @@ class KbEntry:
         parts.append(self.text)
         return "\n".join(parts)
 
+    def question_text(self) -> str:
+        """How people ask for the entry: its title, question patterns and symptoms."""
+        asked = [self.title]
+        for name in ("question_patterns", "symptoms"):
+            value = self.metadata.get(name)
+            if isinstance(value, list):
+                asked.extend(str(item) for item in value)
+        return "；".join(asked)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-lines form: core fields and metadata side by side."""
         return {
