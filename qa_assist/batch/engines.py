@@ -36,6 +36,14 @@ class EngineConfig:
     workers: int
     rescore_changed: bool
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """What a worker's environment must say before it loads a model: its numpy and torch
+        must not start a thread per core each (N workers would oversubscribe the machine N
+        times), and model loading must not draw progress bars over the batch's."""
+        threads = str(self.settings["threads"])
+        return {name: threads for name in _THREAD_VARIABLES} | {"HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+
 
 class Engine(Protocol):
     def run(self, tasks: Iterable[Task]) -> Iterator[BatchItem]: ...
@@ -56,12 +64,8 @@ class LocalEngine:
         self.config = config
 
     def _pool(self) -> ProcessPoolExecutor:
-        # Workers inherit the environment when they start: their numpy and torch must not
-        # start a thread per core each, or N workers oversubscribe the machine N times.
-        for variable in _THREAD_VARIABLES:
-            os.environ[variable] = str(self.config.settings["threads"])
-        # Model loading draws progress bars of its own over the batch's.
-        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        # Workers inherit the environment when they start.
+        os.environ.update(self.config.environment)
         return ProcessPoolExecutor(
             max_workers=self.config.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -136,9 +140,11 @@ class RayEngine:
                     # The object store holds only small results: no need for a share of RAM.
                     object_store_memory=100 * 1024 * 1024,
                 )
-        actor_class = ray.remote(num_cpus=self.config.settings["threads"], max_restarts=0)(
-            worker.Worker
-        )
+        actor_class = ray.remote(
+            num_cpus=self.config.settings["threads"],
+            max_restarts=0,
+            runtime_env={"env_vars": self.config.environment},
+        )(worker.Worker)
 
         def new_actor() -> Any:
             return actor_class.remote(self.config.settings, self.config.rescore_changed)

@@ -112,7 +112,7 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             l["categories"],
             ("category", "count", "share", "baseline", "alerts"),
             [
-                [f"{c.zh} {c.en}", c.count, c.share, c.baseline_share, l["yes"] if c.alert else ""]
+                [f"{c.zh} {c.en}", c.count, c.share, c.baseline_share, l["flagged"] if c.alert else ""]
                 for c in report.categories
             ],
         ),
@@ -121,7 +121,7 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             ("call", "file", "word_probability", "unsure_share", "low"),
             [
                 [_link(h.call_id, h.url), h.file_name, h.word_probability, h.unsure_share]
-                + [l["yes"] if h.low else ""]
+                + [l["flagged"] if h.low else ""]
                 for h in report.health
             ],
         ),

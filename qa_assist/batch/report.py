@@ -240,7 +240,7 @@ def build_report(sessions: sessionmaker[Session], day: date, settings: Settings)
     base_url = (settings.report_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     batches = BatchStore(sessions)
     first = day - timedelta(days=settings.report_baseline_days)
-    items_by_day = batches.latest_items(first, day)
+    items_by_day = batches.day_items(first, day)
     items = items_by_day.get(day, [])
     today_ids = _call_ids(items)
     baseline_ids = (

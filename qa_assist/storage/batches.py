@@ -115,9 +115,10 @@ class BatchStore:
             )
             return [_run(row) for row in rows]
 
-    def latest_items(self, first: date, last: date) -> dict[date, list[BatchItem]]:
-        """Per day, the latest outcome of every input of that day's runs: a recording that
-        failed and then scored in a rerun counts as scored."""
+    def day_items(self, first: date, last: date) -> dict[date, list[BatchItem]]:
+        """Per day, the outcome of every input of that day's runs: the latest, except that a
+        recording scored in one run and skipped as done in a rerun counts as scored (and one
+        that failed and then scored in a rerun, as scored)."""
         with self.sessions() as session:
             rows = session.execute(
                 select(BatchRunRow.run_date, BatchItemRow)
@@ -127,7 +128,11 @@ class BatchStore:
             ).all()
         latest: dict[date, dict[str, BatchItem]] = {}
         for run_date, row in rows:
-            latest.setdefault(run_date, {})[row.source] = BatchItem(
+            day = latest.setdefault(run_date, {})
+            earlier = day.get(row.source)
+            if row.outcome == "skipped" and earlier is not None and earlier.outcome == "scored":
+                continue
+            day[row.source] = BatchItem(
                 row.source,
                 row.outcome,  # type: ignore[arg-type]
                 row.reason,
