@@ -29,7 +29,9 @@ from qa_assist.triage.vin import VIN_ALPHABET, check_digit
 
 SEED = 20240501
 OUTPUT = Path(__file__).with_name("tickets.jsonl")
-SPLIT_SHARES = {"dev": 0.15, "test": 0.15}  # the rest is train
+#: Shares of the families of each stratum; the rest is train. 17 % puts four of the ~22 fault
+#: families of each subsystem in the test split.
+SPLIT_SHARES = {"dev": 0.15, "test": 0.17}
 
 
 # --------------------------------------------------------------------------- slot values
@@ -67,12 +69,32 @@ NAMES_ZH = ("王先生", "李女士", "张师傅", "刘先生", "陈女士", "�
             "林女士", "何先生", "郭女士", "马先生", "罗女士", "梁先生", "宋女士", "郑先生")  # fmt: skip
 NAMES_EN = ("David Chen", "Lucy Zhang", "Kevin Wang", "Amy Liu", "Tom Huang", "Grace Lin", "Michael Zhou",
             "Sarah Wu", "Jason Li", "Emma Xu")  # fmt: skip
-STORES = ("4S店", "店里", "你们的服务中心", "{city}那家4S店", "授权服务店", "交付中心", "售后服务站")
+STORES = (
+    "4S店",
+    "店里",
+    "你们的服务中心",
+    "{city}那家4S店",
+    "授权服务店",
+    "交付中心",
+    "售后服务站",
+)
 KIDS = ("孩子", "宝宝", "女儿", "儿子", "两岁的孩子", "我家小孩", "小朋友")
 ELDERS = ("老人", "我妈", "我爸", "奶奶", "老爷子", "我姥姥", "老太太")
 FEATURES = ("城市NOA", "哨兵模式", "座椅通风", "车道居中", "自动泊车", "语音免唤醒", "露营模式")
 DTCS = {
-    "pt": ("P0300", "P0301", "P0302", "P0171", "P0420", "P0128", "P0700", "P0016", "P0101", "P0113", "P0087"),
+    "pt": (
+        "P0300",
+        "P0301",
+        "P0302",
+        "P0171",
+        "P0420",
+        "P0128",
+        "P0700",
+        "P0016",
+        "P0101",
+        "P0113",
+        "P0087",
+    ),
     "bat": ("P0A80", "P0AFA", "P0A7F", "P0AA6", "P0A1F", "U0111", "P0D27", "P0A0D"),
     "brk": ("C1201", "C0035", "C0040", "C0110", "C1145", "C0265", "C0051"),
     "str": ("C0460", "C0545", "C0475", "U0131", "C0450"),
@@ -165,7 +187,11 @@ def _plate(slots: Slots) -> str:
     new_energy = slots.vehicle.energy != "ice" if slots.vehicle else rng.random() < 0.5
     head = rng.choice(PROVINCES) + rng.choice(PLATE_LETTERS)
     if new_energy:
-        serial = rng.choice("DF") + rng.choice(PLATE_CHARS.replace("Q", "")) + f"{rng.randint(0, 9999):04d}"
+        serial = (
+            rng.choice("DF")
+            + rng.choice(PLATE_CHARS.replace("Q", ""))
+            + f"{rng.randint(0, 9999):04d}"
+        )
     else:
         letters = rng.randint(0, 2)
         chars = [rng.choice("0123456789") for _ in range(5)]
@@ -244,7 +270,9 @@ def _km(slots: Slots) -> str:
 def _motorway_place(slots: Slots) -> str:
     rng = slots.rng
     road = _motorway(slots)
-    return road + (_km(slots) if rng.random() < 0.5 else rng.choice(("上", "", "应急车道上", "快车道上")))
+    return road + (
+        _km(slots) if rng.random() < 0.5 else rng.choice(("上", "", "应急车道上", "快车道上"))
+    )
 
 
 def _motorway_en(slots: Slots) -> str:
@@ -256,7 +284,7 @@ def _motorway_en(slots: Slots) -> str:
             f"the {code} highway near {_km(slots).replace('处', '')}",
             f"the {code} motorway",
             f"the {rng.choice(CITIES_EN)} ring expressway",
-        )  # fmt: skip
+        )
     )
 
 
@@ -273,7 +301,7 @@ def _mileage(slots: Slots) -> str:
             f"{wan}w公里",
             f"{_zh_small(min(wan, 10))}万多公里",
             f"{rng.randint(3, 9)}千多公里",
-        )  # fmt: skip
+        )
     )
 
 
@@ -306,7 +334,7 @@ def _date(slots: Slots) -> str:
             "上个月",
             "前几天",
             f"{year}/{month}/{day}",
-        )  # fmt: skip
+        )
     )
 
 
@@ -336,7 +364,7 @@ def _date_en(slots: Slots) -> str:
             f"on {months[month - 1][:3]} {day}th",
             f"2024-{month:02d}-{day:02d}",
             "this morning",
-        )  # fmt: skip
+        )
     )
 
 
@@ -379,7 +407,9 @@ POOLS: dict[str, Callable[[Slots], str]] = {
     "mw_loc_en": lambda s: "on " + _motorway_en(s),
     "km": _km,
     "tunnel": _choice(TUNNELS),
-    "tunnel_loc": lambda s: s.rng.choice(TUNNELS) + s.rng.choice(("里", "里面", "中间", "出口前一两百米")),
+    "tunnel_loc": lambda s: (
+        s.rng.choice(TUNNELS) + s.rng.choice(("里", "里面", "中间", "出口前一两百米"))
+    ),
     "sa": _choice(SERVICE_AREAS),
     "bridge": _choice(BRIDGES),
     "city_loc": _choice(CITY_PLACES),
@@ -513,7 +543,9 @@ def style_transcript(body: str, ticket: Ticket, slots: Slots) -> str:
     lines = [rng.choice(AGENT_OPENINGS), f"{customer}：{asr(body, rng)}"]
     if ticket.type in ("fault", "rescue", "complaint"):
         lines.append(
-            rng.choice(("客服：好的，请问您的车牌号和联系电话是多少？", "坐席：麻烦提供一下车牌号码。"))
+            rng.choice(
+                ("客服：好的，请问您的车牌号和联系电话是多少？", "坐席：麻烦提供一下车牌号码。")
+            )
         )
         lines.append(
             f"{customer}：{rng.choice(('车牌是', '牌照', '嗯 是'))}{slots.get('plate')} 电话{slots.get('phone')}"
@@ -526,7 +558,13 @@ def style_email(body: str, ticket: Ticket, slots: Slots) -> str:
     rng = slots.rng
     if ticket.lang == "en":
         subject = rng.choice(
-            ("Regarding my car", "Service request", "(no subject)", f"My {slots.get('car_en')}", "Urgent")
+            (
+                "Regarding my car",
+                "Service request",
+                "(no subject)",
+                f"My {slots.get('car_en')}",
+                "Urgent",
+            )
         )
         greeting = rng.choice(("Hi,", "Hello,", "Dear team,", "To whom it may concern,"))
         sign_off = rng.choice(("Regards,", "Thanks,", "Best,"))
@@ -535,7 +573,14 @@ def style_email(body: str, ticket: Ticket, slots: Slots) -> str:
             f"{sign_off}\n{slots.get('name_en')}\n{slots.get('phone')}"
         )
     subject = rng.choice(
-        ("关于我的车", f"{slots.get('car')}车主来信", "来信", "（无主题）", "车辆相关", "请尽快处理")
+        (
+            "关于我的车",
+            f"{slots.get('car')}车主来信",
+            "来信",
+            "（无主题）",
+            "车辆相关",
+            "请尽快处理",
+        )
     )
     greeting = rng.choice(("您好：", "你好，", "尊敬的客服：", "客服你好"))
     closing = rng.choice(("谢谢！", "盼复。", "此致\n敬礼", "麻烦尽快回复。"))
@@ -582,7 +627,9 @@ def render_family(family: Family, seed: int) -> list[Ticket]:
         phrasing = family.phrasings[index % len(family.phrasings)]
         no_case: tuple[dict[str, str], LabelOverrides] = ({}, {})
         overrides, labels = (
-            family.cases[(index // len(family.phrasings)) % len(family.cases)] if family.cases else no_case
+            family.cases[(index // len(family.phrasings)) % len(family.cases)]
+            if family.cases
+            else no_case
         )
         slots = Slots(rng=rng, lang=family.lang, overrides=dict(overrides or {}))
         ticket = Ticket(
@@ -612,13 +659,17 @@ def render_family(family: Family, seed: int) -> list[Ticket]:
 
 
 def _stratum(family: Family) -> str:
+    # Faults by subsystem, so that every subsystem is measured on several test families;
+    # the other types by priority.
+    if family.type == "fault":
+        return f"fault/{family.subsystem}"
     return f"{family.type}/{family.priority}"
 
 
 def assign_splits(families: tuple[Family, ...], seed: int) -> dict[str, str]:
-    """Split families ~70/15/15 so that every label value and both languages occur in every split.
+    """Split families ~68/15/17 so that every label value and both languages occur in every split.
 
-    Families are stratified by type and priority; a shuffle that leaves some label out of a
+    Families are stratified by type and priority (faults by subsystem); a shuffle that leaves some label out of a
     split is retried with the next attempt number (deterministically).
     """
     for attempt in range(1000):
@@ -634,7 +685,9 @@ def assign_splits(families: tuple[Family, ...], seed: int) -> dict[str, str]:
             n_test = max(1, round(count * SPLIT_SHARES["test"])) if count >= 3 else 0
             n_dev = max(1, round(count * SPLIT_SHARES["dev"])) if count >= 3 else 0
             for index, family in enumerate(members):
-                splits[family.id] = "test" if index < n_test else "dev" if index < n_test + n_dev else "train"
+                splits[family.id] = (
+                    "test" if index < n_test else "dev" if index < n_test + n_dev else "train"
+                )
         if _covers_all(families, splits):
             return splits
     raise RuntimeError("no split assignment covers every label in every split")
@@ -651,7 +704,11 @@ def _labels_of(family: Family) -> set[tuple[str, str]]:
 
 def _covers_all(families: tuple[Family, ...], splits: dict[str, str]) -> bool:
     wanted = {("type", t) for t in TICKET_TYPES} | {("priority", p) for p in PRIORITIES}
-    wanted |= {("subsystem", s) for s in SUBSYSTEMS} | {("subsystem", "null"), ("lang", "zh"), ("lang", "en")}
+    wanted |= {("subsystem", s) for s in SUBSYSTEMS} | {
+        ("subsystem", "null"),
+        ("lang", "zh"),
+        ("lang", "en"),
+    }
     for split in ("train", "dev", "test"):
         seen: set[tuple[str, str]] = set()
         for family in families:
@@ -706,9 +763,20 @@ def generate(seed: int = SEED) -> list[Ticket]:
 
 
 def to_jsonl(tickets: list[Ticket]) -> str:
-    keys = ("id", "text", "type", "subsystem", "priority", "escalation_risk", "template", "split", "lang")
+    keys = (
+        "id",
+        "text",
+        "type",
+        "subsystem",
+        "priority",
+        "escalation_risk",
+        "template",
+        "split",
+        "lang",
+    )
     return "".join(
-        json.dumps({key: getattr(t, key) for key in keys}, ensure_ascii=False) + "\n" for t in tickets
+        json.dumps({key: getattr(t, key) for key in keys}, ensure_ascii=False) + "\n"
+        for t in tickets
     )
 
 
@@ -723,7 +791,8 @@ def summary(tickets: list[Ticket]) -> str:
     ):
         counts = Counter(str(getattr(t, key)) for t in tickets)
         lines.append(
-            f"{name:>10}: " + ", ".join(f"{value}={count}" for value, count in sorted(counts.items()))
+            f"{name:>10}: "
+            + ", ".join(f"{value}={count}" for value, count in sorted(counts.items()))
         )
     lines.append(f"escalation: {sum(t.escalation_risk for t in tickets)}")
     return "\n".join(lines)
@@ -733,14 +802,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument("--check", action="store_true", help="fail if the output file is out of date")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the output file is out of date"
+    )
     args = parser.parse_args(argv)
     tickets = generate(args.seed)
     content = to_jsonl(tickets)
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != content:
-            print(f"{args.output} is out of date: run python -m qa_assist.triage.data.generate_tickets")
+            print(
+                f"{args.output} is out of date: run python -m qa_assist.triage.data.generate_tickets"
+            )
             return 1
         print(f"{args.output} is up to date")
         return 0
