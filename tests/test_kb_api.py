@@ -8,7 +8,7 @@ import pytest
 from qa_assist.kb import KnowledgeBase
 from qa_assist.models import ModelRegistry
 
-from .kb_support import seed_knowledge_base
+from .kb_support import seed_knowledge_base, unique_codes
 
 pytestmark = pytest.mark.slow
 
@@ -23,16 +23,8 @@ def api(server: str, kb: KnowledgeBase) -> str:
     return server + "/api/v1"
 
 
-def _case_with_code(kb: KnowledgeBase) -> tuple[str, str]:
-    counts: dict[str, list[str]] = {}
-    for entry in kb.index().entries:
-        for code in entry.metadata.get("dtcs") or []:
-            counts.setdefault(code, []).append(entry.id)
-    return next((code, ids[0]) for code, ids in sorted(counts.items()) if len(ids) == 1)
-
-
 def test_search_returns_scored_highlighted_hits(api: str, kb: KnowledgeBase) -> None:
-    code, case_id = _case_with_code(kb)
+    code, case_id = unique_codes(kb, "dtcs")[0]
     response = httpx.post(f"{api}/kb/search", json={"query": f"仪表报{code}", "k": 3}, timeout=60)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -12,7 +12,7 @@ from qa_assist.kb.evaluation import default_queries, evaluate, read_queries
 from qa_assist.kb.vehicles import vehicle_key
 from qa_assist.models import ModelRegistry
 
-from .kb_support import seed_knowledge_base
+from .kb_support import seed_knowledge_base, unique_codes
 
 pytestmark = pytest.mark.slow
 
@@ -22,19 +22,8 @@ def kb(registry: ModelRegistry) -> KnowledgeBase:
     return seed_knowledge_base(registry)
 
 
-def _unique(kb: KnowledgeBase, field: str) -> list[tuple[str, str]]:
-    """(value, entry id) for values of a list field that exactly one entry has."""
-    owners: dict[str, set[str]] = {}
-    for entry in kb.index().entries:
-        for value in entry.metadata.get(field) or []:
-            value = value["number"] if isinstance(value, dict) else value
-            if value:
-                owners.setdefault(value, set()).add(entry.id)
-    return sorted((value, ids.pop()) for value, ids in owners.items() if len(ids) == 1)
-
-
 def test_a_trouble_code_alone_finds_its_case_first(kb: KnowledgeBase) -> None:
-    codes = _unique(kb, "dtcs")
+    codes = unique_codes(kb, "dtcs")
     assert len(codes) >= 20
     for code, case_id in codes[::7]:
         assert kb.search(code, 3, mode="bm25")[0].id == case_id, code
@@ -45,7 +34,7 @@ def test_a_trouble_code_alone_finds_its_case_first(kb: KnowledgeBase) -> None:
 
 
 def test_a_part_number_finds_its_case(kb: KnowledgeBase) -> None:
-    numbers = _unique(kb, "parts")
+    numbers = unique_codes(kb, "parts")
     assert numbers
     for number, case_id in numbers[::9]:
         assert kb.search(f"件号{number}", 5, mode="bm25")[0].id == case_id, number
