@@ -70,9 +70,10 @@ def _scored(call_id: int) -> BatchItem:
     return BatchItem(f"/day/call-{call_id}.wav", "scored", call_id=call_id)
 
 
-@pytest.fixture()
-def day(tmp_path: Path) -> tuple[Day, list[int]]:
-    world = Day(tmp_path)
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Day, list[int]]:
+    """Read-only for the tests: built once."""
+    world = Day(tmp_path_factory.mktemp("report"))
     # The baseline: ten calls over the previous week, one of them a rescue.
     for offset, types in ((1, ["rescue"] + ["consultation"] * 4), (3, ["consultation"] * 5)):
         ids = [world.call("B1", "T9", kind, _heard(COMPLIANT_RESCUE, 0.9)) for kind in types]
