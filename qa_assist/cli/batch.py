@@ -51,8 +51,9 @@ class ProgressBar:
         minutes = (time.monotonic() - self.started) / 60
         rate = self.processed / minutes if minutes else 0.0
         left = progress.audio_total - progress.audio_done
+        # Time left at the pace of audio so far: call lengths vary far more than their pace.
         eta = (
-            f"{minutes * 60 * left / progress.audio_done / 60:.0f} min left"
+            f"{minutes * left / progress.audio_done:.0f} min left"
             if progress.audio_done and left > 0
             else "—"
         )
