@@ -18,8 +18,9 @@ over the range of lengths and its throughput is extrapolated from that SAMPLE (s
 output). ``--cli-sample 0`` runs it on every call. The CLI only transcribes: the comparison is
 generous to it.
 
-Prints one JSON line per system (calls/hour and audio hours per wall hour) and the ratios, and
-writes them to ``<out>/results.json``.
+Prints one JSON line per system (calls/hour and audio hours per wall hour, and CPU seconds per
+audio second, the steadier number on a shared machine) and the ratios, and writes them to
+``<out>/results.json``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -97,6 +99,19 @@ def make_day(folder: Path, calls: int, minutes: tuple[float, float], seed: int) 
     return [DayCall(day / name, soundfile.info(day / name).duration) for name in names]
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """The finished command, its wall seconds and the CPU seconds of it and the processes it
+    waited for (for Ray: the driver only, its workers are the cluster's)."""
+    started, cpu = time.perf_counter(), _children_cpu()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    return result, time.perf_counter() - started, _children_cpu() - cpu
+
+
 def _rate(system: str, calls: int, audio_seconds: float, wall_seconds: float, **extra) -> dict:
     hours = wall_seconds / 3600
     return {
@@ -115,9 +130,7 @@ def run_batch(engine: str, day: list[DayCall], folder: Path, workers: int | None
     command = [sys.executable, "-m", "qa_assist", "batch", str(day[0].path.parent)]
     command += ["--engine", engine, "--json", "--data-dir", str(data_dir)]
     command += ["--workers", str(workers)] if workers else []
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
+    result, wall, cpu = _timed(command)
     if not result.stdout.strip():
         raise SystemExit(f"batch on {engine} failed:\n{result.stderr[-3000:]}")
     summary = json.loads(result.stdout.strip().splitlines()[-1])
@@ -130,6 +143,7 @@ def run_batch(engine: str, day: list[DayCall], folder: Path, workers: int | None
         wall,
         workers=summary["workers"],
         threads_per_worker=summary["threads"],
+        cpu_seconds_per_audio_second=round(cpu / (summary["audio_hours"] * 3600), 3),
     )
 
 
@@ -144,18 +158,17 @@ def cli_sample(day: list[DayCall], size: int) -> list[DayCall]:
 def run_cli(day: list[DayCall], sample: list[DayCall]) -> dict:
     checkpoint = get_settings().models_dir / WHISPER_OPENAI / OPENAI_CHECKPOINT_NAME
     files = json.dumps([str(call.path) for call in sample])
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", OPENAI_CLI, files, str(checkpoint)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
+    result, wall, cpu = _timed([sys.executable, "-c", OPENAI_CLI, files, str(checkpoint)])
     if result.returncode:
         raise SystemExit(f"the openai-whisper CLI failed:\n{result.stderr[-3000:]}")
     audio = sum(call.seconds for call in sample)
-    measured = _rate("openai-whisper CLI (base, sequential)", len(sample), audio, wall)
+    measured = _rate(
+        "openai-whisper CLI (base, sequential)",
+        len(sample),
+        audio,
+        wall,
+        cpu_seconds_per_audio_second=round(cpu / audio, 3),
+    )
     if len(sample) == len(day):
         return measured
     # Extrapolated to the whole day at the sample's seconds of wall time per audio second.
@@ -208,9 +221,22 @@ def main() -> None:
         )
         for result in results
     }
-    print(json.dumps({"throughput_vs_cli": ratios}, ensure_ascii=False), flush=True)
+    cli_cpu = (cli.get("sample") or cli)["cpu_seconds_per_audio_second"]
+    cpu_ratios = {
+        f"{result['system']} / CLI": round(cli_cpu / result["cpu_seconds_per_audio_second"], 2)
+        for result in results
+        if result["system"].endswith("local")
+    }
+    print(
+        json.dumps({"throughput_vs_cli": ratios, "cpu_vs_cli": cpu_ratios}, ensure_ascii=False),
+        flush=True,
+    )
     (args.out / "results.json").write_text(
-        json.dumps({"batch": results, "cli": cli, "ratios": ratios}, ensure_ascii=False, indent=2)
+        json.dumps(
+            {"batch": results, "cli": cli, "ratios": ratios, "cpu_ratios": cpu_ratios},
+            ensure_ascii=False,
+            indent=2,
+        )
     )
 
 
