@@ -195,7 +195,23 @@ def main() -> None:
 
         tokenizer = default_tokenizer()
         subset = texts[: args.reference_queries]
-        documents = [Counter(tokenizer.words(e.searchable_text())) for e in entries]
+        # The same words as the index (tokenising 100k texts again would take minutes), as
+        # one dictionary per document, the way a plain implementation holds them.
+        words = {column: word for word, column in loaded_index.bm25.vocabulary.items()}
+        matrix = loaded_index.bm25.frequencies
+        documents = [
+            Counter(
+                {
+                    words[c]: int(v)
+                    for c, v in zip(
+                        matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]],
+                        matrix.data[matrix.indptr[r] : matrix.indptr[r + 1]],
+                        strict=True,
+                    )
+                }
+            )
+            for r in range(matrix.shape[0])
+        ]
         lengths = np.asarray([sum(d.values()) for d in documents], dtype=np.float64)
         bags = [tokenizer.words(t) for t in subset]
         plain_times, plain = timed(lambda w: plain_bm25(documents, lengths, w), bags)
