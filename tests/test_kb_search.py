@@ -72,7 +72,7 @@ def test_filters_on_the_seed(kb: KnowledgeBase) -> None:
     assert cases and all(h.metadata["subsystem"] == "brakes" for h in cases)
 
 
-def test_a_ticket_gets_a_triage_hint_that_favours_its_scenario(
+def test_a_ticket_gets_its_triage_type_as_a_hint(
     kb: KnowledgeBase, registry: ModelRegistry, triage_build
 ) -> None:
     suggester = Suggester(kb, registry.settings, registry.triage_classifier)
