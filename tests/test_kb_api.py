@@ -55,6 +55,7 @@ def test_search_filters(api: str) -> None:
             "collection": "case",
             "category": "brakes",
             "mode": "bm25",
+            "valid_on": "2026-01-01",
         },
         timeout=60,
     )
@@ -74,6 +75,7 @@ def test_search_filters(api: str) -> None:
         ({"query": "x", "mode": "magic"}, "hybrid"),
         ({"query": "x", "collection": "faq"}, "answer"),
         ({"query": "x", "colour": "red"}, "Extra inputs"),
+        ({"query": "x", "valid_on": "someday"}, "valid date"),
     ],
 )
 def test_bad_search_bodies_are_422_with_a_reason(api: str, body: dict, reason: str) -> None:

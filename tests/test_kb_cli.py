@@ -145,6 +145,7 @@ def test_eval_prints_every_mode(seed_index: Path, tmp_path: Path) -> None:
         (["add", "missing.csv"], "missing.csv: no such file"),
         (["search", "电池", "--mode", "magic"], "unknown mode"),
         (["search", "   "], "blank"),
+        (["search", "电池", "--valid-on", "tomorrow"], "not a date"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +229,35 @@ def test_filters_apply_before_ranking(built: KnowledgeBase) -> None:
     assert models == {"Model Y"}
     assert any(hit.collection == "answer" for hit in tesla)
     assert built.search("刹车异响", 5, Filters(collection="case", category="cat1")) == []
+
+
+def test_validity_dates_filter_standard_answers(tmp_path: Path) -> None:
+    kb = _kb(tmp_path / "kb")
+    promotion = {"valid_from": "2025-06-01", "valid_to": "2025-08-31"}
+    kb.build(
+        [
+            KbEntry("summer", "answer", "夏季空调免费检测", "六到八月空调免费检测。", promotion),
+            KbEntry("always", "answer", "空调检测收费标准", "空调检测收费八十元。", {}),
+            KbEntry(
+                "later",
+                "answer",
+                "新版空调检测",
+                "明年起空调检测免费。",
+                {"valid_from": "2026-01-01"},
+            ),
+        ]
+    )
+
+    def valid(day: str) -> set[str]:
+        return {
+            hit.id for hit in kb.search("空调检测", 5, Filters(valid_on=date.fromisoformat(day)))
+        }
+
+    assert valid("2025-07-15") == {"summer", "always"}
+    assert valid("2025-08-31") == {"summer", "always"}
+    assert valid("2025-09-01") == {"always"}
+    assert valid("2026-03-01") == {"always", "later"}
+    assert {hit.id for hit in kb.search("空调检测", 5)} == {"summer", "always", "later"}
 
 
 def test_modes_and_preference(built: KnowledgeBase) -> None:

@@ -41,6 +41,13 @@ def test_jsonl_keeps_metadata_and_reports_bad_lines(tmp_path: Path) -> None:
             {"id": "case-1", "collection": "case", "title": "again", "text": "dup"},
             [1, 2],
             {"id": "ans-3", "collection": "answer", "title": "质保", "text": "八年或十五万公里。"},
+            {
+                "id": "ans-4",
+                "collection": "answer",
+                "title": "t",
+                "text": "x",
+                "valid_to": "2025-13-01",
+            },
         ],
     )
     result = read_source(path)
@@ -52,7 +59,8 @@ def test_jsonl_keeps_metadata_and_reports_bad_lines(tmp_path: Path) -> None:
         "owner_note": "unknown fields stay",
     }
     problems = {problem.line: problem.reason for problem in result.problems}
-    assert set(problems) == {2, 3, 4, 5, 6}
+    assert set(problems) == {2, 3, 4, 5, 6, 8}
+    assert problems[8] == "valid_to must be a date (YYYY-MM-DD), not '2025-13-01'"
     assert problems[2].startswith("not JSON")
     assert problems[3] == "missing text"
     assert "collection is 'faq'" in problems[4]

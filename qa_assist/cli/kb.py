@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -158,6 +159,10 @@ def search(
         str | None, typer.Option("--model", help="Vehicle model (entries for all models too).")
     ] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    valid_on: Annotated[
+        str | None,
+        typer.Option("--valid-on", help="Only entries valid on this day: YYYY-MM-DD or today."),
+    ] = None,
 ) -> None:
     """Search the knowledge base."""
     from ..kb import COLLECTIONS, SEARCH_MODES, Filters
@@ -168,11 +173,15 @@ def search(
         raise fail(f"unknown collection {collection!r}; choose {', '.join(COLLECTIONS)}")
     if not query.strip():
         raise fail("the query is blank")
+    try:
+        day = date.today() if valid_on == "today" else valid_on and date.fromisoformat(valid_on)
+    except ValueError:
+        raise fail(f"--valid-on {valid_on!r} is not a date (YYYY-MM-DD or today)") from None
     with _kb_errors():
         hits = _open(index).search(
             query,
             k,
-            Filters(collection, category, model),
+            Filters(collection, category, model, day or None),
             mode=mode,  # type: ignore[arg-type]
         )
     if as_json:

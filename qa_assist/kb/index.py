@@ -83,6 +83,9 @@ class KbIndex:
     by_vehicle: dict[str, np.ndarray] = field(init=False, repr=False)
     #: positions of the entries that apply to every model
     all_vehicles: np.ndarray = field(init=False, repr=False)
+    #: first and last day each entry applies (NaT: open)
+    valid_from: np.ndarray = field(init=False, repr=False)
+    valid_to: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         groups: dict[str, dict[str, list[int]]] = {"collection": {}, "category": {}, "vehicle": {}}
@@ -105,6 +108,10 @@ class KbIndex:
         object.__setattr__(self, "by_category", arrays(groups["category"]))
         object.__setattr__(self, "by_vehicle", arrays(groups["vehicle"]))
         object.__setattr__(self, "all_vehicles", np.asarray(universal, dtype=np.int64))
+        days = [entry.validity for entry in self.entries]
+        for slot, name in enumerate(("valid_from", "valid_to")):
+            values = [day[slot] or "NaT" for day in days]
+            object.__setattr__(self, name, np.asarray(values, dtype="datetime64[D]"))
 
     @property
     def size(self) -> int:

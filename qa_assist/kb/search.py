@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,8 @@ class Filters:
     category: str | None = None
     #: entries for this model and entries for every model
     vehicle_model: str | None = None
+    #: only entries that apply on this day (standard answers' ``valid_from``/``valid_to``)
+    valid_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,10 @@ class KnowledgeBase:
         if filters.vehicle_model:
             models = index.by_vehicle.get(vehicle_key(filters.vehicle_model), empty)
             groups.append(np.union1d(models, index.all_vehicles))
+        if filters.valid_on:
+            day = np.datetime64(filters.valid_on, "D")
+            # Comparisons with NaT (an open end) are False: open ends never exclude.
+            groups.append(np.flatnonzero(~(index.valid_from > day) & ~(index.valid_to < day)))
         for group in groups:
             allowed = group if allowed is None else np.intersect1d(allowed, group)
         return allowed

@@ -20,6 +20,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,14 @@ def to_entry(row: dict[str, Any], default_collection: str | None = None) -> KbEn
         if not isinstance(fields[name], str):
             return f"{name} must be text"
     metadata = {key: value for key, value in fields.items() if key not in CORE_FIELDS}
+    for name in ("valid_from", "valid_to"):
+        value = metadata.get(name)
+        if isinstance(value, datetime):  # an XLSX date cell
+            value = metadata[name] = value.date().isoformat()
+        try:
+            date.fromisoformat(value) if value is not None else None
+        except (TypeError, ValueError):
+            return f"{name} must be a date (YYYY-MM-DD), not {value!r}"
     for name in LIST_FIELDS:
         value = metadata.get(name)
         if isinstance(value, str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 Collection = Literal["answer", "case"]
@@ -45,6 +46,12 @@ class KbEntry:
         return (str(single),) if single else ()
 
     @property
+    def validity(self) -> tuple[date | None, date | None]:
+        """First and last day the entry applies (a standard answer's ``valid_from`` and
+        ``valid_to``); None for open ends. Checked when the entry is read."""
+        return _date(self.metadata.get("valid_from")), _date(self.metadata.get("valid_to"))
+
+    @property
     def scenario(self) -> str | None:
         value = self.metadata.get("scenario")
         return str(value) if value else None
@@ -79,6 +86,10 @@ class KbEntry:
             "text": self.text,
             **self.metadata,
         }
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ for a ticket, a call transcript or a call under way."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -49,9 +50,12 @@ class _FilterFields(BaseModel):
     vehicle_model: str | None = Field(
         default=None, description="Only entries for this model (and those for every model)."
     )
+    valid_on: date | None = Field(
+        default=None, description="Only entries valid on this day (valid_from/valid_to)."
+    )
 
     def filters(self) -> Filters:
-        return Filters(self.collection, self.category, self.vehicle_model)
+        return Filters(self.collection, self.category, self.vehicle_model, self.valid_on)
 
 
 class SearchRequest(_FilterFields):
