@@ -16,7 +16,9 @@ the same files one after the other in one process; at about 3 s per audio second
 whole day would take hours, so by default it runs on a sample of ``--cli-sample`` calls spread
 over the range of lengths and its throughput is extrapolated from that SAMPLE (said so in the
 output). ``--cli-sample 0`` runs it on every call. The CLI only transcribes: the comparison is
-generous to it.
+generous to it. It can also fall into decoding loops on a call (temperature fallback over
+and over): after ``--cli-timeout-factor`` seconds per audio second it is stopped and its
+figures are marked ``"finished": false`` (bounds, not measurements).
 
 Prints one JSON line per system (calls/hour and audio hours per wall hour, and CPU seconds per
 audio second, the steadier number on a shared machine) and the ratios, and writes them to
@@ -73,8 +75,9 @@ def _speech_pool(folder: Path) -> list[np.ndarray]:
 
 
 def make_day(folder: Path, calls: int, minutes: tuple[float, float], seed: int) -> list[DayCall]:
-    """``calls`` stereo recordings in ``folder/day`` (kept between runs of the same shape)."""
-    day = folder / "day"
+    """``calls`` stereo recordings in a folder of their own under ``folder`` (kept for the next
+    run of the same shape: the batch is given the whole folder)."""
+    day = folder / f"day-{seed}-{calls}x{minutes[0]:g}-{minutes[1]:g}min"
     rng = random.Random(seed)
     lengths = [rng.uniform(*minutes) * 60 for _ in range(calls)]
     names = [
@@ -104,11 +107,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """The finished command, its wall seconds and the CPU seconds of it and the processes it
-    waited for (for Ray: the driver only, its workers are the cluster's)."""
+def _timed(
+    command: list[str], timeout: float | None = None
+) -> tuple[subprocess.CompletedProcess[str] | None, float, float]:
+    """The finished command (None when it ran out of time and was killed), its wall seconds
+    and the CPU seconds of it and the processes it waited for (for Ray: the driver only, its
+    workers are the cluster's)."""
     started, cpu = time.perf_counter(), _children_cpu()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        result = None
     return result, time.perf_counter() - started, _children_cpu() - cpu
 
 
@@ -155,19 +166,23 @@ def cli_sample(day: list[DayCall], size: int) -> list[DayCall]:
     return [ordered[round(i * (len(ordered) - 1) / max(1, size - 1))] for i in range(size)]
 
 
-def run_cli(day: list[DayCall], sample: list[DayCall]) -> dict:
+def run_cli(day: list[DayCall], sample: list[DayCall], timeout_factor: float) -> dict:
     checkpoint = get_settings().models_dir / WHISPER_OPENAI / OPENAI_CHECKPOINT_NAME
     files = json.dumps([str(call.path) for call in sample])
-    result, wall, cpu = _timed([sys.executable, "-c", OPENAI_CLI, files, str(checkpoint)])
-    if result.returncode:
-        raise SystemExit(f"the openai-whisper CLI failed:\n{result.stderr[-3000:]}")
     audio = sum(call.seconds for call in sample)
+    command = [sys.executable, "-c", OPENAI_CLI, files, str(checkpoint)]
+    result, wall, cpu = _timed(command, timeout_factor * audio if timeout_factor else None)
+    if result is not None and result.returncode:
+        raise SystemExit(f"the openai-whisper CLI failed:\n{result.stderr[-3000:]}")
     measured = _rate(
         "openai-whisper CLI (base, sequential)",
         len(sample),
         audio,
         wall,
         cpu_seconds_per_audio_second=round(cpu / audio, 3),
+        # Stopped before the end (it can fall into decoding loops): the rates are upper
+        # bounds of its throughput, the ratios below lower bounds of ours against it.
+        finished=result is not None,
     )
     if len(sample) == len(day):
         return measured
@@ -191,6 +206,13 @@ def main() -> None:
     parser.add_argument("--min-minutes", type=float, default=2.0)
     parser.add_argument("--max-minutes", type=float, default=6.0)
     parser.add_argument("--cli-sample", type=int, default=3, help="0: the CLI on every call")
+    parser.add_argument(
+        "--cli-timeout-factor",
+        type=float,
+        default=10.0,
+        help="stop the CLI after this many seconds per audio second of its sample (0: never); "
+        "it then reports bounds",
+    )
     parser.add_argument("--engines", nargs="+", choices=("local", "ray"), default=["local", "ray"])
     parser.add_argument("--workers", type=int, default=None, help="default: one per core")
     parser.add_argument("--seed", type=int, default=20261120)
@@ -213,17 +235,21 @@ def main() -> None:
     results = [run_batch(engine, day, args.out, args.workers) for engine in args.engines]
     for result in results:
         print(json.dumps(result, ensure_ascii=False), flush=True)
-    cli = run_cli(day, cli_sample(day, args.cli_sample))
+    cli = run_cli(day, cli_sample(day, args.cli_sample), args.cli_timeout_factor)
     print(json.dumps(cli, ensure_ascii=False), flush=True)
+    # A CLI stopped before the end gives upper bounds of its throughput: ours are then at least.
+    bound = "" if (cli.get("sample") or cli)["finished"] else " (at least)"
     ratios = {
-        f"{result['system']} / CLI": round(
+        f"{result['system']} / CLI{bound}": round(
             result["audio_hours_per_wall_hour"] / cli["audio_hours_per_wall_hour"], 2
         )
         for result in results
     }
     cli_cpu = (cli.get("sample") or cli)["cpu_seconds_per_audio_second"]
     cpu_ratios = {
-        f"{result['system']} / CLI": round(cli_cpu / result["cpu_seconds_per_audio_second"], 2)
+        f"{result['system']} / CLI{bound}": round(
+            cli_cpu / result["cpu_seconds_per_audio_second"], 2
+        )
         for result in results
         if result["system"].endswith("local")
     }
