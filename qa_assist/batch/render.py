@@ -112,7 +112,13 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             l["categories"],
             ("category", "count", "share", "baseline", "alerts"),
             [
-                [f"{c.zh} {c.en}", c.count, c.share, c.baseline_share, l["flagged"] if c.alert else ""]
+                [
+                    f"{c.zh} {c.en}",
+                    c.count,
+                    c.share,
+                    c.baseline_share,
+                    l["flagged"] if c.alert else "",
+                ]
                 for c in report.categories
             ],
         ),
