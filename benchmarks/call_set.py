@@ -53,7 +53,9 @@ def _save(stereo: np.ndarray, reference: str, folder: Path, name: str) -> Benchm
     return BenchmarkCall(stereo_path, mono_path, reference, stereo.shape[1] / SAMPLE_RATE)
 
 
-def aishell_calls(folder: Path, aishell_dir: Path = AISHELL_DIR, seed: int = 7) -> list[BenchmarkCall]:
+def aishell_calls(
+    folder: Path, aishell_dir: Path = AISHELL_DIR, seed: int = 7
+) -> list[BenchmarkCall]:
     rng = random.Random(seed)
     wavs = sorted(aishell_dir.glob("*.wav"))
     calls = []
@@ -86,4 +88,6 @@ def demo_calls(folder: Path) -> list[BenchmarkCall]:
 
 
 def manifest(calls: list[BenchmarkCall]) -> str:
-    return json.dumps([{"file": str(call.stereo), "seconds": round(call.duration, 1)} for call in calls])
+    return json.dumps(
+        [{"file": str(call.stereo), "seconds": round(call.duration, 1)} for call in calls]
+    )

@@ -7,7 +7,10 @@ from qa_assist.transcribe.metrics import call_metrics, spoken_units
 
 
 def _metrics(agent, customer, segments=(), duration=60.0):
-    speech = {"agent": [Interval(*pair) for pair in agent], "customer": [Interval(*pair) for pair in customer]}
+    speech = {
+        "agent": [Interval(*pair) for pair in agent],
+        "customer": [Interval(*pair) for pair in customer],
+    }
     return call_metrics(duration, speech, list(segments), build_turns(list(segments)), 15.0, 0.3)
 
 
@@ -53,13 +56,23 @@ def test_speech_rate_and_talk_time_per_speaker():
 
 def test_turns_join_a_speakers_consecutive_segments_and_punctuate():
     segments = [
-        Segment(0, 2, "agent", "您好很高兴为您服务", words=(Word(0, 0.5, "您好", 1), Word(1.0, 2, "很高兴为您服务", 1))),
+        Segment(
+            0,
+            2,
+            "agent",
+            "您好很高兴为您服务",
+            words=(Word(0, 0.5, "您好", 1), Word(1.0, 2, "很高兴为您服务", 1)),
+        ),
         Segment(2.2, 3, "agent", "请问车辆现在在哪里呢"),
         Segment(3.5, 5, "customer", "在高速上, 趴窝了"),
         Segment(9.5, 10, "customer", "喂"),  # after 4.5 s of silence: a new turn
     ]
     turns = build_turns(segments)
-    assert [(turn.id, turn.speaker) for turn in turns] == [(0, "agent"), (1, "customer"), (2, "customer")]
+    assert [(turn.id, turn.speaker) for turn in turns] == [
+        (0, "agent"),
+        (1, "customer"),
+        (2, "customer"),
+    ]
     assert turns[0].text == "您好，很高兴为您服务。请问车辆现在在哪里呢？"
     assert (turns[0].start, turns[0].end) == (0, 3)
     assert turns[1].text == "在高速上，趴窝了。"

@@ -22,7 +22,9 @@ def test_equivalent_spellings_score_zero(reference, hypothesis):
 
 def test_real_errors_still_count():
     assert cer("外滩名店", "外汤铭店") == 0.5
-    assert cer("一三八零八五五三三幺六", "1885553316") == pytest.approx(3 / 11)  # 3 dropped, 0→8, 8→5
+    assert cer("一三八零八五五三三幺六", "1885553316") == pytest.approx(
+        3 / 11
+    )  # 3 dropped, 0→8, 8→5
 
 
 def test_normalised_form_keeps_only_characters_letters_and_digits():

@@ -52,7 +52,9 @@ def test_score_cli_stores_the_calls_and_the_api_payload_holds_them(
     command = [sys.executable, "-m", "qa_assist", "score", "--data-dir", str(data_dir)]
     first = subprocess.run(
         [*command, "--scenario", "rescue", str(rescue.path), str(tmp_path / "missing.wav")],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert first.returncode == 1, first.stderr  # one bad file, reported, the other scored
     assert f"{tmp_path / 'missing.wav'}: no such file" in first.stderr
@@ -61,7 +63,9 @@ def test_score_cli_stores_the_calls_and_the_api_payload_holds_them(
 
     again = subprocess.run(
         [*command, "--scenario", "rescue", str(rescue.path)],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert again.returncode == 0 and "already scored" in again.stdout
 

@@ -30,7 +30,9 @@ def tickets():
 
 def test_file_is_what_the_generator_writes():
     # The generator is deterministic; a hand edit or a stale file would show up here.
-    assert TICKETS_PATH.read_text(encoding="utf-8") == generate_tickets.to_jsonl(generate_tickets.generate())
+    assert TICKETS_PATH.read_text(encoding="utf-8") == generate_tickets.to_jsonl(
+        generate_tickets.generate()
+    )
 
 
 def test_size_and_ids(tickets):
@@ -71,7 +73,9 @@ def test_every_label_value_occurs_in_every_split(tickets, split):
 
 
 def test_split_sizes(tickets):
-    shares = {split: count / len(tickets) for split, count in Counter(t.split for t in tickets).items()}
+    shares = {
+        split: count / len(tickets) for split, count in Counter(t.split for t in tickets).items()
+    }
     assert 0.60 <= shares["train"] <= 0.80
     assert 0.10 <= shares["dev"] <= 0.22
     assert 0.10 <= shares["test"] <= 0.22
@@ -127,7 +131,9 @@ def test_safety_rules_per_split(tickets, split):
     # Each split holds phrasings the others lack; the rules must hold on each of them. The
     # bounds are looser than overall because a single hard family (a thank-you for a past
     # motorway rescue) weighs a lot in a split of ~160 non-P0 tickets.
-    recall, false_positive_rate = safety_rates([ticket for ticket in tickets if ticket.split == split])
+    recall, false_positive_rate = safety_rates(
+        [ticket for ticket in tickets if ticket.split == split]
+    )
     assert recall >= 0.95, f"{split}: P0 recall {recall:.3f}"
     assert false_positive_rate < 0.08, f"{split}: non-P0 flag rate {false_positive_rate:.3f}"
 
@@ -136,6 +142,8 @@ def test_escalation_signals_on_the_data_set(tickets):
     risky = [ticket for ticket in tickets if ticket.escalation_risk]
     calm_complaints = [t for t in tickets if t.type == "complaint" and not t.escalation_risk]
     recall = sum(bool(escalation_signals(ticket.text)) for ticket in risky) / len(risky)
-    calm_rate = sum(bool(escalation_signals(t.text)) for t in calm_complaints) / len(calm_complaints)
+    calm_rate = sum(bool(escalation_signals(t.text)) for t in calm_complaints) / len(
+        calm_complaints
+    )
     assert recall >= 0.95, f"escalation recall {recall:.3f}"
     assert calm_rate < 0.10, f"signals on calm complaints {calm_rate:.3f}"

@@ -17,7 +17,8 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 def reference_check_digit(vin: str) -> str:
     remainder = (
-        sum(_VALUES.index(char) % 10 * weight for char, weight in zip(vin, _WEIGHTS, strict=True)) % 11
+        sum(_VALUES.index(char) % 10 * weight for char, weight in zip(vin, _WEIGHTS, strict=True))
+        % 11
     )
     return "X" if remainder == 10 else str(remainder)
 
@@ -155,13 +156,17 @@ def test_phones(text, value, kind):
     assert (phone.value, phone.kind) == (value, kind)
 
 
-@pytest.mark.parametrize("text", ["打12315投诉", "编号13812345678901", "12812345678", "里程135000公里"])
+@pytest.mark.parametrize(
+    "text", ["打12315投诉", "编号13812345678901", "12812345678", "里程135000公里"]
+)
 def test_not_phones(text):
     assert extract_entities(text).phones == []
 
 
 def test_motorway_km_marker_service_area_and_tunnel():
-    text = "昨天在G4京港澳高速K1234+500附近趴窝，后来拖到了梅州服务区；上周在秦岭终南山隧道里也停过。"
+    text = (
+        "昨天在G4京港澳高速K1234+500附近趴窝，后来拖到了梅州服务区；上周在秦岭终南山隧道里也停过。"
+    )
     locations = {(item.kind, item.value) for item in extract_entities(text).locations}
     assert locations == {
         ("road", "G4京港澳高速"),
@@ -309,6 +314,9 @@ def test_every_span_points_into_the_original_text():
     for item in entities.all():
         surface = unicodedata.normalize("NFKC", text[item.start : item.end])
         compact = surface.replace(" ", "").replace("-", "").upper()
-        assert compact.startswith(item.value.replace(" ", "").replace("-", "").upper()[:3]), (item, surface)
+        assert compact.startswith(item.value.replace(" ", "").replace("-", "").upper()[:3]), (
+            item,
+            surface,
+        )
     assert entities.plates[0].value == "粤AD12345"
     assert entities.phones[0].value == "13812345678"
