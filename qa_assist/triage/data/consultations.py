@@ -234,4 +234,8 @@ CONSULTATIONS: tuple[Family, ...] = (
       "那个 我想问一下 就是你们那个充电桩 家里装的那个 嗯 要 要物业同意吗",
       "嗯 我想了解一下 那个保养 多久做一次 我这个车才开了{mileage}",
       styles=("transcript",)),
+    F("consult.warranty_rules", "consultation", None, "P3",
+      "在外面的修理厂做保养，还能享受原厂质保吗？",
+      "自己换了个大灯灯泡，会影响整车质保吗",
+      "保养必须在你们店做吗？在别的授权店做算不算数"),
 )

@@ -100,6 +100,16 @@ FAULTS: tuple[Family, ...] = (
     F("fault.pt.cantonese", "fault", "powertrain", "P2",
       "部车行行下冇力，踩油都唔系几郁，发动机灯又着咗，{eng}，想约个时间睇睇",
       "架车最近好大声，开冷气仲会震，系咪发动机脚胶坏咗？{mileage}"),
+    F("fault.pt.ev_reducer", "fault", "powertrain", "P2",
+      "电车减速器有异响，低速咔咔的，松电门的时候更明显，{ev}",
+      "后驱电机那里呜呜声越来越大，店里听了说是减速器齿轮的声音，{mileage}"),
+    F("fault.pt.edrive_warning", "fault", "powertrain", "P1",
+      "仪表报'驱动电机故障，请安全停车'，重启以后又好了，{ev}，今天还敢开吗",
+      "电驱系统过热提示，功率被限制了，电门踩到底也没劲，慢慢开回家了，码{dtc_pt}"),
+    F("fault.pt.en_drive_unit", "fault", "powertrain", "P2",
+      "Loud whine from the rear drive unit of my {ev_en} above 60 km/h, getting worse every week.",
+      "'Drive system service required' popped up twice this week, the car still drives normally. {mileage_en}.",
+      lang="en"),
 
     # ---------------------------------------------------------------- battery and charging
     F("fault.bat.home_charger", "fault", "battery_charging", "P1",
@@ -253,6 +263,13 @@ FAULTS: tuple[Family, ...] = (
     F("fault.brk.en_noise", "fault", "brakes", "P2",
       "Grinding noise from the rear brakes when I stop, {mileage_en} on the car. Pads were replaced last year.",
       "Brakes squeak loudly for the first few stops every morning, {car_en}.",
+      lang="en"),
+    F("fault.brk.traction_light", "fault", "brakes", "P2",
+      "仪表上那个车子后面两道弯线的防滑灯一直亮着，按了TCS按钮也不灭，{car}",
+      "牵引力控制老是乱介入，雨天起步轮子一打滑那个灯就狂闪，车也不走"),
+    F("fault.brk.en_abs", "fault", "brakes", "P2",
+      "ABS and traction control warning lights have both been on since this morning, braking feels normal. {car_en}.",
+      "the ESC light flickers on bumpy roads and I get a 'stability control unavailable' message",
       lang="en"),
 
     # ---------------------------------------------------------------- steering and suspension
@@ -685,6 +702,9 @@ FAULTS: tuple[Family, ...] = (
     F("fault.tyre.rear_wear", "fault", "tyres_wheels", "P2",
       "{ev}后轮磨得特别快，一万五就得换，是车太重了还是定位的问题",
       "后胎外侧磨成光头了，前胎还好好的，{mileage}"),
+    F("fault.tyre.hub_bearing", "fault", "tyres_wheels", "P2",
+      "右前轮毂轴承好像坏了，开起来嗡嗡响，往左打方向声音就小一点，{mileage}",
+      "轮子那里咕噜咕噜的，师傅把车顶起来晃了晃轮胎说有旷量，是轴承的问题吧"),
 
     # ---------------------------------------------------------------- software and OTA
     F("fault.ota.no_start", "fault", "software_ota", "P1",

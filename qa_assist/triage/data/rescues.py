@@ -283,4 +283,8 @@ RESCUES: tuple[Family, ...] = (
       "Someone rear-ended me at a red light {city_loc_en}, the boot is smashed and the car won't drive. Can you tow it to the dealer?",
       "minor crash with a taxi, nobody hurt, but the front wheel is bent. need a tow truck {city_loc_en}",
       lang="en"),
+    F("rescue.flatbed_booking_en", "rescue", "battery_charging", "P2",
+      "Please send a flatbed to collect my {ev_en} from the office car park on Monday, it keeps throwing a battery warning. No rush.",
+      "Can you book a tow to the service centre for Thursday? The car is at home with a charging fault and I'd rather not drive it.",
+      lang="en"),
 )
