@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from qa_assist.kb import KnowledgeBase
+from qa_assist.kb import KnowledgeBase, seed_knowledge_base
 from qa_assist.models import ModelRegistry
 
-from .kb_support import seed_knowledge_base, unique_codes
+from .kb_support import unique_codes
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from qa_assist.cli import app
+from qa_assist.kb import seed_knowledge_base
 from qa_assist.models import ModelRegistry
-
-from .kb_support import seed_knowledge_base
 
 pytestmark = pytest.mark.slow
 

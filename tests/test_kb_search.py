@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
-from qa_assist.kb import Filters, KnowledgeBase, PlainTurn, Suggester
+from qa_assist.kb import Filters, KnowledgeBase, PlainTurn, Suggester, seed_knowledge_base
 from qa_assist.kb.evaluation import default_queries, evaluate, read_queries
 from qa_assist.kb.vehicles import vehicle_key
 from qa_assist.models import ModelRegistry
 
-from .kb_support import seed_knowledge_base, unique_codes
+from .kb_support import unique_codes
 
 pytestmark = pytest.mark.slow
 

@@ -17,14 +17,14 @@ Scenario = typer.Option(
 TicketType = typer.Option(help="The call's ticket type from triage; sets the scenario it names.")
 
 
-def _processor(settings):  # type: ignore[no-untyped-def]
+def _processor(settings, registry=None):  # type: ignore[no-untyped-def]
     from ..models import ModelRegistry
     from ..processing import CallProcessor
     from ..storage import CallStore, open_database
 
     with user_errors():
         store = CallStore(open_database(settings.resolved_database_url))
-        return CallProcessor(settings, ModelRegistry(settings), store)
+        return CallProcessor(settings, registry or ModelRegistry(settings), store)
 
 
 def _report(result) -> None:  # type: ignore[no-untyped-def]
@@ -77,9 +77,11 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Prepare models, synthesise the demo calls, score them into the database, serve them."""
+    """Prepare models, synthesise the demo calls, score them into the database, index the seed
+    knowledge base, serve them."""
     from ..demo import generate_demo_calls
-    from ..models import prepare_models
+    from ..kb import seed_knowledge_base
+    from ..models import ModelRegistry, prepare_models
     from ..storage import CallMetadata
     from .serve import run_server
 
@@ -87,9 +89,14 @@ def demo(
     with user_errors():
         prepare_models(settings.models_dir)
         calls = generate_demo_calls(settings.data_dir / "demo_calls")
-    processor = _processor(settings)
+    registry = ModelRegistry(settings)
+    processor = _processor(settings, registry)
     for call in calls:
         with user_errors():
             _report(processor.process(call.path, call.scenario, CallMetadata(agent_id="demo")))
+    with user_errors():
+        # Agent assist and /suggest answer from the knowledge base: start it with the seed.
+        index = seed_knowledge_base(registry).index()
+    typer.echo(f"knowledge base: {index.size} entries")
     if serve:
         run_server(settings)

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 def user_error_types() -> tuple[type[Exception], ...]:
     """Errors a user can fix; printed as one line, never as a traceback. Imported here, not at
     module level, so ``qa-assist --help`` does not load numpy and pydantic."""
+    from ..kb import KbIndexError
     from ..models import ModelError
     from ..score import RubricError
     from ..transcribe import AudioError
 
-    return (AudioError, RubricError, ModelError, OSError)
+    return (AudioError, RubricError, ModelError, KbIndexError, OSError)
 
 
 def configure_logging(verbose: bool) -> None:

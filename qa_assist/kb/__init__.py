@@ -4,11 +4,9 @@ FAISS and BM25 over jieba words, fused by reciprocal rank; suggestions for ticke
 Nothing heavy loads on import: FAISS, jieba and the encoder load on first use.
 """
 
-from pathlib import Path
-
 from .embedder import E5KbEmbedder, KbEmbedder
 from .index import IndexParameters, KbIndex
-from .loader import knowledge_base
+from .loader import SEED_DIR, SEED_SOURCES, knowledge_base, seed_knowledge_base
 from .search import Filters, KnowledgeBase, Preference, UpsertResult
 from .sources import KbSourceError, read_source, read_sources, to_entry
 from .store import FORMAT_VERSION, KbIndexError, KbIndexMissing
@@ -24,10 +22,6 @@ from .types import (
     Suggestions,
     TriageHint,
 )
-
-#: The shipped seed knowledge base (``qa-assist kb build`` without sources).
-SEED_DIR = Path(__file__).with_name("seed")
-SEED_SOURCES = (SEED_DIR / "answers.jsonl", SEED_DIR / "cases.jsonl")
 
 __all__ = [
     "COLLECTIONS",
@@ -58,5 +52,6 @@ __all__ = [
     "knowledge_base",
     "read_source",
     "read_sources",
+    "seed_knowledge_base",
     "to_entry",
 ]

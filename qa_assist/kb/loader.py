@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from .embedder import E5KbEmbedder
 from .search import KnowledgeBase
+from .sources import read_sources
+from .store import live_name
 
 if TYPE_CHECKING:
     from ..models import ModelRegistry
@@ -18,6 +20,10 @@ _open: weakref.WeakKeyDictionary[ModelRegistry, dict[Path, KnowledgeBase]] = (
     weakref.WeakKeyDictionary()
 )
 _lock = threading.Lock()
+
+#: The shipped seed knowledge base (``qa-assist kb build`` without sources).
+SEED_DIR = Path(__file__).with_name("seed")
+SEED_SOURCES = (SEED_DIR / "answers.jsonl", SEED_DIR / "cases.jsonl")
 
 
 def knowledge_base(registry: ModelRegistry, root: Path | None = None) -> KnowledgeBase:
@@ -29,3 +35,13 @@ def knowledge_base(registry: ModelRegistry, root: Path | None = None) -> Knowled
         if root not in bases:
             bases[root] = KnowledgeBase(root, E5KbEmbedder(registry), registry.settings)
         return bases[root]
+
+
+def seed_knowledge_base(registry: ModelRegistry) -> KnowledgeBase:
+    """The settings' knowledge base, with the shipped seed indexed first if it has no index
+    yet: the demo starts agents off with it."""
+    base = knowledge_base(registry)
+    with _lock:
+        if live_name(base.root) is None:
+            base.build(read_sources(list(SEED_SOURCES)).entries)
+    return base
