@@ -11,7 +11,6 @@ manifest's metadata.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..jsonl import read_objects
 from ..score import SCENARIOS
 from ..storage import CallMetadata, ChannelLayout, Direction
 
@@ -118,27 +118,19 @@ def _why(error: ValidationError) -> str:
 
 def _rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, the row) or (line number, why it is no row)."""
+    if manifest.suffix.lower() != ".csv":
+        yield from read_objects(manifest)
+        return
     with manifest.open(encoding="utf-8-sig", newline="") as handle:
-        if manifest.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or "path" not in reader.fieldnames:
-                yield 1, "the header row has no 'path' column"
-                return
-            for row in reader:
-                if None in row:
-                    yield reader.line_num, "more cells than the header has columns"
-                elif any(value for value in row.values()):
-                    yield reader.line_num, row
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or "path" not in reader.fieldnames:
+            yield 1, "the header row has no 'path' column"
             return
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                payload = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, f"not JSON ({error.msg})"
-                continue
-            yield number, payload if isinstance(payload, dict) else "not a JSON object"
+        for row in reader:
+            if None in row:
+                yield reader.line_num, "more cells than the header has columns"
+            elif any(value for value in row.values()):
+                yield reader.line_num, row
 
 
 def read_manifest(manifest: Path) -> tuple[list[BatchInput], list[InputProblem]]:

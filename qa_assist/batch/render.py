@@ -3,9 +3,7 @@ filtering. Labels are Chinese first with English after them."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..atomic import write_atomically
 from .report import DayReport, GroupLine
 
 
@@ -29,18 +28,6 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
-
-
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    # A report someone has open in a browser is replaced whole, never seen half-written.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def render_html(report: DayReport) -> str:
@@ -164,6 +151,6 @@ def write_report(report: DayReport, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     html = folder / f"report-{report.day.isoformat()}.html"
     xlsx = html.with_suffix(".xlsx")
-    _write_atomically(html, lambda path: path.write_text(render_html(report), encoding="utf-8"))
-    _write_atomically(xlsx, lambda path: _write_xlsx(report, path))
+    write_atomically(html, lambda path: path.write_text(render_html(report), encoding="utf-8"))
+    write_atomically(xlsx, lambda path: _write_xlsx(report, path))
     return html, xlsx

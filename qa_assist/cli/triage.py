@@ -14,8 +14,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from ..jsonl import Line, chunks, read_objects
 from .common import echo_json_line, fail, settings_with, user_errors
-from .jsonl import Line, chunks, read_objects
 from .triage_check import check
 
 if TYPE_CHECKING:

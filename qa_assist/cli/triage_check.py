@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..jsonl import read_objects
 from .common import echo_json_line, settings_with, user_errors
-from .jsonl import read_objects
 
 if TYPE_CHECKING:
     from ..settings import Settings

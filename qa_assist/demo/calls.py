@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 import wave
 import zlib
@@ -22,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..atomic import write_atomically
 from .script import Dialogue, Scenario, Speaker, Violation, load_dialogues
 from .speech import VOICES, Voice, synthesize
 
@@ -180,19 +179,6 @@ def _resolve_destination(dialogue: Dialogue, destination: Path) -> Path:
     return destination
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    # Written beside the target, then renamed: an interrupted run never leaves a truncated
-    # file that a later run would take for a finished one.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _write_wav(path: Path, stereo: np.ndarray, sample_rate: int) -> None:
     import numpy as np
 
@@ -267,8 +253,8 @@ def generate_call(
     document["frames"] = total
 
     # The WAV first, the JSON last: a JSON whose fingerprint matches marks a finished call.
-    _write_atomically(wav_path, lambda path: _write_wav(path, audio, sample_rate))
-    _write_atomically(
+    write_atomically(wav_path, lambda path: _write_wav(path, audio, sample_rate))
+    write_atomically(
         ground_truth_path(wav_path),
         lambda path: path.write_text(
             json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

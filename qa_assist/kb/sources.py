@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..jsonl import read_objects
 from .types import COLLECTIONS, CORE_FIELDS, LIST_FIELDS, IngestProblem, IngestResult, KbEntry
 
 #: (line number, the row's fields, or why the row is refused)
@@ -48,8 +49,8 @@ def read_source(path: Path, default_collection: str | None = None) -> IngestResu
     """
     path = Path(path)
     readers = {
-        ".jsonl": _jsonl_rows,
-        ".json": _jsonl_rows,
+        ".jsonl": read_objects,
+        ".json": read_objects,
         ".csv": _csv_rows,
         ".xlsx": _xlsx_rows,
         ".md": _markdown_rows,
@@ -133,19 +134,6 @@ def to_entry(row: dict[str, Any], default_collection: str | None = None) -> KbEn
         text=fields["text"].strip(),
         metadata=metadata,
     )
-
-
-def _jsonl_rows(path: Path) -> Iterator[Row]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                payload = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, f"not JSON ({error.msg})"
-                continue
-            yield number, payload if isinstance(payload, dict) else "not a JSON object"
 
 
 def _cell(value: Any) -> Any:

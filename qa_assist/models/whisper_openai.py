@@ -25,7 +25,6 @@ import base64
 import gzip
 import json
 import logging
-import os
 import pickle
 import struct
 from dataclasses import asdict
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy
 
+from ..atomic import write_atomically
 from .errors import ModelError
 
 if TYPE_CHECKING:
@@ -300,14 +300,8 @@ def convert_ctranslate2_to_openai(ct2_dir: Path, destination: Path) -> None:
     else:
         checkpoint["alignment_heads"] = heads
 
-    # Write beside the target and rename, so a crash never leaves a half-written checkpoint.
     destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    try:
-        torch.save(checkpoint, partial)
-        os.replace(partial, destination)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(destination, lambda path: torch.save(checkpoint, path))
     log.info("converted %s to the openai-whisper checkpoint %s (%s)", ct2_dir, destination, dims)
 
 

@@ -14,7 +14,8 @@ Line = tuple[int, dict[str, Any] | str]
 
 def read_objects(path: Path) -> Iterator[Line]:
     """Every non-blank line of ``path`` as a JSON object, or the reason it is not one."""
-    with path.open(encoding="utf-8") as lines:
+    # utf-8-sig: files saved by Windows tools start with a byte-order mark.
+    with path.open(encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
