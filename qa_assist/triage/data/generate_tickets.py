@@ -29,8 +29,8 @@ from qa_assist.triage.vin import VIN_ALPHABET, check_digit
 
 SEED = 20240501
 OUTPUT = Path(__file__).with_name("tickets.jsonl")
-#: Shares of the families of each stratum; the rest is train. 17 % puts four of the ~22 fault
-#: families of each subsystem in the test split.
+#: Shares of the families of each stratum; the rest is train. 17 % puts six to eight of the ~40
+#: fault families of each subsystem in the test split.
 SPLIT_SHARES = {"dev": 0.15, "test": 0.17}
 
 
