@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+import yaml
 from openpyxl import load_workbook
 
 from .conftest import AISHELL_CLIPS
@@ -184,7 +185,8 @@ def test_a_changed_rubric_rescores_only_on_request(calls: Calls, first_run, tmp_
     shipped = Path(__file__).parents[1] / "qa_assist" / "score" / "rubrics" / "general.yaml"
     changed = tmp_path / "general.yaml"
     text = shipped.read_text(encoding="utf-8")
-    changed.write_text(text.replace('version: "2026.11-2"', 'version: "2026.11-2-changed"'))
+    version = yaml.safe_load(text)["version"]
+    changed.write_text(text.replace(f'version: "{version}"', f'version: "{version}-changed"'))
     assert changed.read_text() != text
     a_call, _, c_call = (str(path) for path in calls.good)
     # Without --rescore a call scored by the general rubric is done whatever its version;
@@ -199,9 +201,9 @@ def test_a_changed_rubric_rescores_only_on_request(calls: Calls, first_run, tmp_
         "WHERE s.rubric_id = 'general' AND c.file_name != 'b.wav' ORDER BY 1, s.id",
     )
     assert versions == [
-        ("a.wav", "2026.11-2-changed"),
-        ("c.wav", "2026.11-2"),
-        ("c.wav", "2026.11-2-changed"),
+        ("a.wav", f"{version}-changed"),
+        ("c.wav", version),
+        ("c.wav", f"{version}-changed"),
     ]
 
 

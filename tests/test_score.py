@@ -106,7 +106,9 @@ def test_a_compliant_rescue_call_passes_with_turn_evidence() -> None:
     )
     eta = score.item("eta_given")
     assert any(e.check == "regex" and "40分钟" in e.matched for e in eta.evidence)
-    assert score.rubric_version.startswith("2026.11-1+general.")
+    # The extended rubric's version is part of the result's: a change to either rescores.
+    assert score.rubric_version == load_rubric("rescue").version
+    assert score.rubric_version.endswith(f"+general.{load_rubric('general').version}")
     assert score.model_versions == {"asr": "whisper-test"}
 
 
