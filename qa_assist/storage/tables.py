@@ -189,3 +189,87 @@ class BatchItemRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     run: Mapped[BatchRunRow] = relationship(back_populates="items")
+
+
+class JobRow(Base):
+    """A recording uploaded to the service, waiting for or done by the background worker.
+
+    Jobs live in the database so that a restart loses none: a job left ``running`` by a
+    process that died is claimed again (``heartbeat_at`` too old); processing is idempotent
+    (calls keyed by content, scores by rubric and model versions), so a job picked up twice
+    never scores a call twice.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: "queued", "running", "done" or "failed"
+    status: Mapped[str] = mapped_column(String(16), index=True, default="queued")
+    file_name: Mapped[str] = mapped_column(String(512))
+    #: the uploaded file, kept under the data folder until the job is done
+    upload_path: Mapped[str] = mapped_column(String(1024))
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: ``CallMetadata`` given with the upload, as JSON (ISO times)
+    call_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: scenario given with the upload; None lets triage choose
+    scenario: Mapped[str | None] = mapped_column(String(32))
+    #: rubric name given with the upload; None: the scenario's
+    rubric: Mapped[str | None] = mapped_column(String(256))
+    #: the user who uploaded it
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    #: which worker holds a running job, and when it last said it was alive
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: wall seconds of the last attempt
+    seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class UserRow(Base):
+    """A person who signs in to the web pages, or a machine account holding API tokens."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    #: Argon2id hash; empty for accounts that only hold API tokens
+    password_hash: Mapped[str] = mapped_column(String(256), default="")
+    #: "admin", "qa", "agent" or "viewer"
+    role: Mapped[str] = mapped_column(String(16))
+    #: for agents: the agent id their calls carry (``calls.agent_id``)
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiTokenRow(Base):
+    """A bearer token for machines; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSessionRow(Base):
+    """A signed-in browser; the cookie holds the token, the database its SHA-256, so signing
+    out (or an admin deactivating the user) ends the session at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
