@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -22,6 +23,30 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back aware on every dialect.
+
+    PostgreSQL's ``timestamptz`` keeps the moment but SQLite's text drops the offset (an
+    aware 09:15+08:00 would be stored as 09:15) and reads naive; a naive value is taken as
+    UTC on both, where PostgreSQL would take the server's time zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    @staticmethod
+    def _utc(value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        return self._utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return self._utc(value)
 
 
 class Base(DeclarativeBase):
@@ -49,7 +74,7 @@ class CallRow(Base):
     agent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     team: Mapped[str | None] = mapped_column(String(64), index=True)
     #: when the call took place (from the recorder), not when it was stored
-    call_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    call_time: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     ticket_id: Mapped[str | None] = mapped_column(String(64), index=True)
     #: "inbound" or "outbound"
     direction: Mapped[str | None] = mapped_column(String(16))
@@ -60,7 +85,7 @@ class CallRow(Base):
     ticket_subsystem: Mapped[str | None] = mapped_column(String(32))
     ticket_priority: Mapped[str | None] = mapped_column(String(8))
     duration: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     transcript: Mapped[TranscriptRow | None] = relationship(
         back_populates="call", cascade="all, delete-orphan", uselist=False
@@ -78,7 +103,7 @@ class TranscriptRow(Base):
     engine: Mapped[str] = mapped_column(String(32))
     model_version: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     call: Mapped[CallRow] = relationship(back_populates="transcript")
 
@@ -105,7 +130,7 @@ class ScoreRow(Base):
     fatal_failure: Mapped[bool] = mapped_column(default=False)
     payload: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     call: Mapped[CallRow] = relationship(back_populates="scores")
 
@@ -126,7 +151,7 @@ class ItemReviewRow(Base):
     action: Mapped[str] = mapped_column(String(16))
     reviewer: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditRow(Base):
@@ -143,7 +168,7 @@ class AuditRow(Base):
     before: Mapped[dict] = mapped_column(JSON)
     after: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BatchRunRow(Base):
@@ -156,9 +181,9 @@ class BatchRunRow(Base):
     run_date: Mapped[date] = mapped_column(Date, index=True)
     engine: Mapped[str] = mapped_column(String(16))
     workers: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: None while running, and for ever when the run was killed
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     total: Mapped[int] = mapped_column(Integer, default=0)
     scored: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
@@ -186,7 +211,7 @@ class BatchItemRow(Base):
     audio_seconds: Mapped[float | None] = mapped_column(Float)
     #: wall seconds the worker spent on it
     seconds: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     run: Mapped[BatchRunRow] = relationship(back_populates="items")
 
@@ -222,10 +247,10 @@ class JobRow(Base):
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
     #: which worker holds a running job, and when it last said it was alive
     claimed_by: Mapped[str | None] = mapped_column(String(128))
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: wall seconds of the last attempt
     seconds: Mapped[float | None] = mapped_column(Float)
 
@@ -245,7 +270,7 @@ class UserRow(Base):
     #: for agents: the agent id their calls carry (``calls.agent_id``)
     agent_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ApiTokenRow(Base):
@@ -257,9 +282,9 @@ class ApiTokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(128), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebSessionRow(Base):
@@ -271,5 +296,5 @@ class WebSessionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
