@@ -2,13 +2,19 @@
 
 from .batches import BatchItem, BatchRun, BatchStore
 from .calls import (
+    CallColumns,
     CallMetadata,
+    CallQuery,
     CallRecord,
+    CallSort,
     CallStore,
+    CallSummary,
     ChannelLayout,
     Direction,
     NewCall,
     ScenarioSource,
+    ScoreSummary,
+    SortOrder,
     models_key,
 )
 from .database import open_database
@@ -19,9 +25,13 @@ __all__ = [
     "BatchItem",
     "BatchRun",
     "BatchStore",
+    "CallColumns",
     "CallMetadata",
+    "CallQuery",
     "CallRecord",
+    "CallSort",
     "CallStore",
+    "CallSummary",
     "ChannelLayout",
     "Direction",
     "NewCall",
@@ -30,6 +40,8 @@ __all__ = [
     "ReviewStore",
     "ReviewTargetMissing",
     "ScenarioSource",
+    "ScoreSummary",
+    "SortOrder",
     "models_key",
     "open_database",
 ]

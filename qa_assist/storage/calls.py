@@ -13,11 +13,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -92,7 +92,9 @@ class NewCall:
 
 
 @dataclass(frozen=True)
-class CallRecord:
+class CallColumns:
+    """What a call is, without its transcript or score."""
+
     id: int
     file_name: str
     scenario: str
@@ -108,32 +110,159 @@ class CallRecord:
     ticket_type: str | None
     ticket_subsystem: str | None
     ticket_priority: str | None
+
+
+@dataclass(frozen=True)
+class CallRecord(CallColumns):
     transcript: Transcript | None
     #: the newest automatic score
     score: CallScore | None
 
 
+@dataclass(frozen=True)
+class ScoreSummary:
+    """The headline of a call's newest automatic score, read without its items."""
+
+    rubric_id: str
+    rubric_version: str
+    total: float
+    fatal_failure: bool
+    needs_review: bool
+    #: the lowest confidence of a judged item
+    confidence: float
+
+
+@dataclass(frozen=True)
+class CallSummary(CallColumns):
+    """A row of a call list: the call and its score's headline, no transcript."""
+
+    #: None while the call is not scored
+    score: ScoreSummary | None
+
+
+CallSort = Literal["call_time", "created_at", "score", "duration"]
+SortOrder = Literal["asc", "desc"]
+
+
+def _utc(moment: datetime) -> datetime:
+    # A time without a zone is the server's local time, as in batch manifests.
+    return moment.astimezone(UTC)
+
+
+def _day_start(day: date | datetime) -> datetime:
+    if isinstance(day, datetime):
+        return _utc(day)
+    return _utc(datetime.combine(day, time()))
+
+
+@dataclass(frozen=True)
+class CallQuery:
+    """Which calls a list shows and in which order; a filter left None is not applied.
+
+    Dates are on the call's time, or when it was stored for a call whose time is not known.
+    Score filters look at the newest automatic score; a call not scored yet passes none of them.
+    """
+
+    #: from this moment on (a date: from the start of that day, server time)
+    date_from: date | datetime | None = None
+    #: before this moment (a date: up to the end of that day, server time)
+    date_to: date | datetime | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    scenario: str | None = None
+    #: total score at least / at most (0..100)
+    min_score: float | None = None
+    max_score: float | None = None
+    #: only calls with (True) or without (False) a failed fatal item
+    fatal: bool | None = None
+    #: only calls that wait (True) or do not wait (False) for a person
+    needs_review: bool | None = None
+    #: "call_time" sorts on the call's time, else when it was stored
+    sort: CallSort = "call_time"
+    order: SortOrder = "desc"
+    limit: int = 50
+    offset: int = 0
+
+    @property
+    def starts(self) -> datetime | None:
+        return _day_start(self.date_from) if self.date_from is not None else None
+
+    @property
+    def ends(self) -> datetime | None:
+        """The first moment no longer wanted."""
+        if self.date_to is None:
+            return None
+        if isinstance(self.date_to, datetime):
+            return _utc(self.date_to)
+        return _day_start(self.date_to + timedelta(days=1))
+
+
+def _columns(row: CallRow) -> dict[str, Any]:
+    return {field.name: getattr(row, field.name) for field in fields(CallColumns)}
+
+
 def _record(row: CallRow) -> CallRecord:
     latest = row.scores[-1] if row.scores else None
     return CallRecord(
-        id=row.id,
-        file_name=row.file_name,
-        scenario=row.scenario,
-        agent_id=row.agent_id,
-        duration=row.duration,
-        created_at=row.created_at,
-        team=row.team,
-        call_time=row.call_time,
-        ticket_id=row.ticket_id,
-        direction=row.direction,
-        channel_layout=row.channel_layout,
-        scenario_source=row.scenario_source,
-        ticket_type=row.ticket_type,
-        ticket_subsystem=row.ticket_subsystem,
-        ticket_priority=row.ticket_priority,
+        **_columns(row),
         transcript=Transcript.from_dict(row.transcript.payload) if row.transcript else None,
         score=CallScore.from_dict(latest.payload) if latest else None,
     )
+
+
+def _latest_scores() -> Any:
+    """The newest score row of each scored call."""
+    newest = (
+        select(func.max(ScoreRow.id).label("id")).group_by(ScoreRow.call_id).subquery("newest")
+    )
+    return (
+        select(
+            ScoreRow.call_id,
+            ScoreRow.rubric_id,
+            ScoreRow.rubric_version,
+            ScoreRow.total,
+            ScoreRow.fatal_failure,
+            ScoreRow.payload["needs_review"].as_boolean().label("needs_review"),
+            ScoreRow.payload["confidence"].as_float().label("confidence"),
+        )
+        .join(newest, newest.c.id == ScoreRow.id)
+        .subquery("latest")
+    )
+
+
+def _filtered(query: CallQuery, statement: Select[Any], latest: Any) -> Select[Any]:
+    when = func.coalesce(CallRow.call_time, CallRow.created_at)
+    conditions: list[ColumnElement[bool]] = []
+    if query.starts is not None:
+        conditions.append(when >= query.starts)
+    if query.ends is not None:
+        conditions.append(when < query.ends)
+    for column, wanted in (
+        (CallRow.agent_id, query.agent_id),
+        (CallRow.team, query.team),
+        (CallRow.scenario, query.scenario),
+        (latest.c.fatal_failure, query.fatal),
+        (latest.c.needs_review, query.needs_review),
+    ):
+        if wanted is not None:
+            conditions.append(column == wanted)
+    if query.min_score is not None:
+        conditions.append(latest.c.total >= query.min_score)
+    if query.max_score is not None:
+        conditions.append(latest.c.total <= query.max_score)
+    return statement.where(*conditions)
+
+
+def _ordered(query: CallQuery, statement: Select[Any], latest: Any) -> Select[Any]:
+    key = {
+        "call_time": func.coalesce(CallRow.call_time, CallRow.created_at),
+        "created_at": CallRow.created_at,
+        "score": latest.c.total,
+        "duration": CallRow.duration,
+    }[query.sort]
+    if query.order == "asc":
+        return statement.order_by(key.asc().nulls_last(), CallRow.id.asc())
+    return statement.order_by(key.desc().nulls_last(), CallRow.id.desc())
 
 
 class CallStore:
@@ -249,14 +378,33 @@ class CallStore:
     def find_by_hash(self, content_hash: str) -> CallRecord | None:
         return self._one(CallRow.content_hash == content_hash)
 
-    def list_calls(self, limit: int = 100, offset: int = 0) -> tuple[list[CallRecord], int]:
+    def list_calls(self, query: CallQuery | None = None) -> tuple[list[CallSummary], int]:
+        """One page of the calls ``query`` selects, and how many it selects in all. Reads
+        columns only: no transcript or score payload is loaded."""
+        query = query or CallQuery()
+        latest = _latest_scores()
+        base = select(CallRow).outerjoin(latest, latest.c.call_id == CallRow.id)
+        page = _ordered(query, _filtered(query, base, latest), latest)
+        page = page.add_columns(*latest.c).limit(query.limit).offset(query.offset)
+        counted = _filtered(query, base.with_only_columns(func.count(CallRow.id)), latest)
         with self.sessions() as session:
-            rows = session.scalars(
-                select(CallRow)
-                .order_by(CallRow.id.desc())
-                .limit(limit)
-                .offset(offset)
-                .options(selectinload(CallRow.transcript), selectinload(CallRow.scores))
-            ).all()
-            count = session.query(CallRow).count()
-            return [_record(row) for row in rows], count
+            rows = session.execute(page).all()
+            count = session.scalar(counted) or 0
+        return [_summary(row) for row in rows], count
+
+
+def _summary(row: Any) -> CallSummary:
+    call: CallRow = row[0]
+    score = (
+        ScoreSummary(
+            rubric_id=row.rubric_id,
+            rubric_version=row.rubric_version,
+            total=row.total,
+            fatal_failure=row.fatal_failure,
+            needs_review=bool(row.needs_review),
+            confidence=row.confidence if row.confidence is not None else 1.0,
+        )
+        if row.rubric_id is not None
+        else None
+    )
+    return CallSummary(**_columns(call), score=score)
