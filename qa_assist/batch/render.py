@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from ..analytics import Cell, GroupLine, Link, Table, write_workbook
 from ..atomic import write_atomically
-from .report import DayReport, GroupLine
+from .report import DayReport
 
 
 @cache
@@ -43,20 +43,21 @@ def render_html(report: DayReport) -> str:
     return template.render(r=report, l=labels(), num=_number, pct=_percent)
 
 
-def _link(call_id: int, url: str) -> tuple[str, str]:
-    return f"#{call_id}", url
+def _link(call_id: int, url: str) -> Link:
+    return Link(f"#{call_id}", url)
 
 
-def _groups(lines: Sequence[GroupLine]) -> list[list[Any]]:
+def _groups(lines: Sequence[GroupLine]) -> list[list[Cell]]:
     return [[g.name, g.calls, g.average, g.fatal, g.to_review] for g in lines]
 
 
-def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]]]:
-    """(sheet title, header keys, rows); a cell that is ``(text, url)`` becomes a link."""
+def report_tables(report: DayReport) -> dict[str, Table]:
+    """The report's tables by name (``summary``, ``agents``... ``failures``), headers "中文
+    English", titles in Chinese (Excel's sheet names are short)."""
     l = labels()
-    return [
+    sections: list[tuple[str, Sequence[str], list[list[Cell]]]] = [
         (
-            l["summary"],
+            "summary",
             ("summary", "count"),
             [
                 [l["calls"], len(report.calls)],
@@ -71,10 +72,10 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
                 [l["low_share"], report.low_confidence_share],
             ],
         ),
-        (l["agents"], ("agent", "calls", "average", "fatal", "to_review"), _groups(report.agents)),
-        (l["teams"], ("team", "calls", "average", "fatal", "to_review"), _groups(report.teams)),
+        ("agents", ("agent", "calls", "average", "fatal", "to_review"), _groups(report.agents)),
+        ("teams", ("team", "calls", "average", "fatal", "to_review"), _groups(report.teams)),
         (
-            l["fatal_calls"],
+            "fatal_calls",
             ("call", "file", "agent", "team", "fatal_items"),
             [
                 [_link(c.call_id, c.url), c.file_name, c.agent, c.team, "、".join(c.items)]
@@ -82,12 +83,12 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             ],
         ),
         (
-            l["failed_items"],
+            "failed_items",
             ("item", "failed_count", "judged", "fail_rate"),
             [[f"{i.title_zh} {i.title_en}", i.failed, i.judged, i.rate] for i in report.items],
         ),
         (
-            l["review_calls"],
+            "review_calls",
             ("call", "file", "agent", "score", "confidence", "unsure_items"),
             [
                 [_link(c.call_id, c.url), c.file_name, c.agent, c.total, c.confidence]
@@ -96,7 +97,7 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             ],
         ),
         (
-            l["categories"],
+            "categories",
             ("category", "count", "share", "baseline", "alerts"),
             [
                 [
@@ -110,7 +111,7 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
             ],
         ),
         (
-            l["health"],
+            "health",
             ("call", "file", "word_probability", "unsure_share", "low"),
             [
                 [_link(h.call_id, h.url), h.file_name, h.word_probability, h.unsure_share]
@@ -118,32 +119,16 @@ def _sheets(report: DayReport) -> list[tuple[str, Sequence[str], list[list[Any]]
                 for h in report.health
             ],
         ),
-        (l["failures"], ("source", "reason"), [[f.source, f.reason] for f in report.failures]),
+        ("failures", ("source", "reason"), [[f.source, f.reason] for f in report.failures]),
     ]
-
-
-def _write_xlsx(report: DayReport, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in _sheets(report):
-        # Sheet titles: at most 31 characters, the Chinese part is enough.
-        sheet = workbook.create_sheet(title.split(" ")[0][:31])
-        sheet.append([labels()[key] for key in header])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([value[0] if isinstance(value, tuple) else value for value in row])
-            for column, value in enumerate(row, start=1):
-                if isinstance(value, tuple):
-                    cell = sheet.cell(row=sheet.max_row, column=column)
-                    cell.hyperlink, cell.style = value[1], "Hyperlink"
-        for column in sheet.columns:
-            width = max(len(str(cell.value or "")) for cell in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, 4 + 1.6 * width)
-    workbook.save(path)
+    return {
+        key: Table(
+            l[key].split(" ")[0],
+            tuple(l[name] for name in header),
+            tuple(tuple(row) for row in rows),
+        )
+        for key, header, rows in sections
+    }
 
 
 def write_report(report: DayReport, folder: Path) -> tuple[Path, Path]:
@@ -152,5 +137,5 @@ def write_report(report: DayReport, folder: Path) -> tuple[Path, Path]:
     html = folder / f"report-{report.day.isoformat()}.html"
     xlsx = html.with_suffix(".xlsx")
     write_atomically(html, lambda path: path.write_text(render_html(report), encoding="utf-8"))
-    write_atomically(xlsx, lambda path: _write_xlsx(report, path))
+    write_atomically(xlsx, lambda path: write_workbook(list(report_tables(report).values()), path))
     return html, xlsx

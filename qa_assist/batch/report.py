@@ -6,7 +6,6 @@ report can be made again at any time; rendered as HTML and XLSX by :mod:`.render
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,13 +15,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..analytics import (
+    CategoryLine,
+    GroupLine,
+    ItemLine,
+    average,
+    category_counts,
+    group_lines,
+    item_failures,
+    load_facts,
+    spike_lines,
+)
 from ..settings import Settings
 from ..storage import BatchItem, BatchRun, BatchStore
-from ..storage.tables import CallRow, ScoreRow, TranscriptRow, utcnow
+from ..storage.tables import TranscriptRow, utcnow
 from ..transcribe.guards import LOW_LOG_PROBABILITY
-from ..triage import load_labels
-
-UNASSIGNED = "—"
 
 
 @dataclass(frozen=True)
@@ -39,42 +46,6 @@ class CallLine:
     confidence: float | None
     #: for a fatal call the fatal items it failed; for one to review the items unsure
     items: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class GroupLine:
-    """Calls of one agent or team."""
-
-    name: str
-    calls: int
-    average: float | None
-    fatal: int
-    to_review: int
-
-
-@dataclass(frozen=True)
-class ItemLine:
-    item_id: str
-    title_zh: str
-    title_en: str
-    failed: int
-    judged: int
-
-    @property
-    def rate(self) -> float:
-        return self.failed / self.judged if self.judged else 0.0
-
-
-@dataclass(frozen=True)
-class CategoryLine:
-    key: str
-    zh: str
-    en: str
-    count: int
-    share: float
-    #: share over the baseline days; None when those days had no calls
-    baseline_share: float | None
-    alert: bool
 
 
 @dataclass(frozen=True)
@@ -112,7 +83,7 @@ class DayReport:
 
     @property
     def average(self) -> float | None:
-        return _average(self.scored)
+        return average(self.scored)
 
     @property
     def fatal(self) -> tuple[CallLine, ...]:
@@ -136,29 +107,6 @@ class DayReport:
         return len(self.low_confidence) / len(self.health) if self.health else 0.0
 
 
-def _average(calls: Iterable[CallLine]) -> float | None:
-    totals = [call.total for call in calls if call.total is not None]
-    return round(mean(totals), 1) if totals else None
-
-
-def _groups(calls: tuple[CallLine, ...], key: str) -> tuple[GroupLine, ...]:
-    grouped: dict[str, list[CallLine]] = defaultdict(list)
-    for call in calls:
-        grouped[getattr(call, key)].append(call)
-    return tuple(
-        GroupLine(
-            name,
-            len(members),
-            _average(members),
-            sum(call.fatal for call in members),
-            sum(call.needs_review for call in members),
-        )
-        for name, members in sorted(
-            grouped.items(), key=lambda pair: (pair[0] == UNASSIGNED, pair[0])
-        )
-    )
-
-
 def _health(
     call_id: int, url: str, file_name: str, transcript: dict[str, Any], settings: Settings
 ) -> HealthLine:
@@ -175,65 +123,8 @@ def _health(
     return HealthLine(call_id, url, file_name, probability, share, low)
 
 
-def _category_key(ticket_type: str | None, subsystem: str | None) -> str:
-    if ticket_type is None:
-        return "unclassified"
-    return f"{ticket_type}/{subsystem}" if subsystem else ticket_type
-
-
-def _category_names(key: str) -> tuple[str, str]:
-    if key == "unclassified":
-        return "未分类", "Unclassified"
-    labels = load_labels()
-    ticket_type, _, subsystem = key.partition("/")
-    kind = labels.get("types", ticket_type)
-    if not subsystem:
-        return kind.zh, kind.en
-    part = labels.get("subsystems", subsystem)
-    return f"{kind.zh} · {part.zh}", f"{kind.en} · {part.en}"
-
-
-def _categories(
-    today: Counter[str], baseline: Counter[str], settings: Settings
-) -> tuple[CategoryLine, ...]:
-    """Counts of the day by category (a fault also by its subsystem); a category whose share
-    of the day's calls is ``report_spike_ratio`` times its share over the baseline days, with
-    at least ``report_spike_min_calls`` calls, is alerted (a category new against a baseline
-    with calls counts as a spike)."""
-    day_total, base_total = sum(today.values()), sum(baseline.values())
-    lines = []
-    for key, count in sorted(today.items(), key=lambda pair: (-pair[1], pair[0])):
-        share = count / day_total
-        base = baseline[key] / base_total if base_total else None
-        spiking = base is not None and (base == 0 or share >= settings.report_spike_ratio * base)
-        alert = key != "unclassified" and count >= settings.report_spike_min_calls and spiking
-        zh, en = _category_names(key)
-        lines.append(
-            CategoryLine(key, zh, en, count, round(share, 3), base and round(base, 3), alert)
-        )
-    return tuple(lines)
-
-
-def _counter(rows: Iterable[CallRow]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for row in rows:
-        counts[_category_key(row.ticket_type, None)] += 1
-        if row.ticket_type == "fault" and row.ticket_subsystem:
-            counts[_category_key(row.ticket_type, row.ticket_subsystem)] += 1
-    return counts
-
-
 def _call_ids(items: Iterable[BatchItem]) -> set[int]:
     return {item.call_id for item in items if item.call_id is not None and item.outcome != "failed"}
-
-
-def _newest_scores(session: Session, call_ids: set[int]) -> dict[int, dict[str, Any]]:
-    rows = session.execute(
-        select(ScoreRow.call_id, ScoreRow.payload)
-        .where(ScoreRow.call_id.in_(call_ids))
-        .order_by(ScoreRow.id)
-    ).all()
-    return {call_id: payload for call_id, payload in rows}
 
 
 def build_report(sessions: sessionmaker[Session], day: date, settings: Settings) -> DayReport:
@@ -246,14 +137,8 @@ def build_report(sessions: sessionmaker[Session], day: date, settings: Settings)
     baseline_ids = (
         _call_ids(i for d, its in items_by_day.items() if d != day for i in its) - today_ids
     )
+    facts = {call.call_id: call for call in load_facts(sessions, call_ids=today_ids | baseline_ids)}
     with sessions() as session:
-        rows = {
-            row.id: row
-            for row in session.scalars(
-                select(CallRow).where(CallRow.id.in_(today_ids | baseline_ids))
-            )
-        }
-        scores = _newest_scores(session, today_ids)
         transcripts = dict(
             session.execute(
                 select(TranscriptRow.call_id, TranscriptRow.payload).where(
@@ -263,18 +148,12 @@ def build_report(sessions: sessionmaker[Session], day: date, settings: Settings)
         )
     calls: list[CallLine] = []
     health: list[HealthLine] = []
-    item_counts: dict[str, list[Any]] = {}
     for call_id in sorted(today_ids):
-        row, score = rows[call_id], scores.get(call_id)
+        fact = facts[call_id]
+        score = fact.score
         url = f"{base_url}/calls/{call_id}"
         unsure: tuple[str, ...] = ()
         if score is not None:
-            for item in score["items"]:
-                counts = item_counts.setdefault(
-                    item["item_id"], [item["title_zh"], item["title_en"], 0, 0]
-                )
-                counts[2] += item["verdict"] == "fail"
-                counts[3] += item["verdict"] in ("pass", "fail")
             if score["fatal_failure"]:
                 unsure = tuple(
                     item["title_zh"]
@@ -295,19 +174,19 @@ def build_report(sessions: sessionmaker[Session], day: date, settings: Settings)
             CallLine(
                 call_id,
                 url,
-                row.file_name,
-                row.agent_id or UNASSIGNED,
-                row.team or UNASSIGNED,
-                row.scenario,
-                score["total"] if score else None,
-                bool(score and score["fatal_failure"]),
-                bool(score and score["needs_review"]),
-                score["confidence"] if score else None,
+                fact.file_name,
+                fact.agent,
+                fact.team,
+                fact.scenario,
+                fact.total,
+                fact.fatal,
+                fact.needs_review,
+                fact.confidence,
                 unsure,
             )
         )
         if call_id in transcripts:
-            health.append(_health(call_id, url, row.file_name, transcripts[call_id], settings))
+            health.append(_health(call_id, url, fact.file_name, transcripts[call_id], settings))
     report_calls = tuple(calls)
     runs = tuple(run for run in batches.runs_between(day, day))
     return DayReport(
@@ -318,20 +197,15 @@ def build_report(sessions: sessionmaker[Session], day: date, settings: Settings)
         scored_in_runs=sum(item.outcome == "scored" for item in items),
         skipped_in_runs=sum(item.outcome == "skipped" for item in items),
         failures=tuple(item for item in items if item.outcome == "failed"),
-        audio_hours=round(sum(rows[i].duration or 0.0 for i in today_ids) / 3600, 3),
-        agents=_groups(report_calls, "agent"),
-        teams=_groups(report_calls, "team"),
-        items=tuple(
-            sorted(
-                (
-                    ItemLine(item_id, zh, en, failed, judged)
-                    for item_id, (zh, en, failed, judged) in item_counts.items()
-                ),
-                key=lambda line: (-line.failed, -line.rate, line.item_id),
-            )
-        ),
-        categories=_categories(
-            _counter(rows[i] for i in today_ids), _counter(rows[i] for i in baseline_ids), settings
+        audio_hours=round(sum(facts[i].duration or 0.0 for i in today_ids) / 3600, 3),
+        agents=group_lines(report_calls, lambda call: call.agent),
+        teams=group_lines(report_calls, lambda call: call.team),
+        items=item_failures(facts[i].score for i in sorted(today_ids) if facts[i].score),
+        categories=spike_lines(
+            category_counts(facts[i].category for i in today_ids),
+            category_counts(facts[i].category for i in baseline_ids),
+            settings.report_spike_ratio,
+            settings.report_spike_min_calls,
         ),
         baseline_days=settings.report_baseline_days,
         health=tuple(health),
