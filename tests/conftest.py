@@ -6,17 +6,22 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 import soundfile
 import uvicorn
+from sqlalchemy import create_engine, make_url, text
 
 from qa_assist.api import create_app
+from qa_assist.auth import ROLE_NAMES, UserStore
 from qa_assist.models import ModelRegistry
 from qa_assist.settings import Settings
+from qa_assist.storage import open_database
 from qa_assist.transcribe import Transcriber
 from qa_assist.triage.build import BuildOutcome, ensure_trained
 
@@ -115,3 +120,67 @@ def server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+
+
+#: Password of every test account (``test-admin``, ``test-qa``, ``test-agent``, ``test-viewer``).
+TEST_PASSWORD = "correct horse battery"
+#: The agent id of the ``test-agent`` account: calls carrying it are that agent's own.
+TEST_AGENT_ID = "A-TEST-01"
+
+
+@pytest.fixture(scope="session")
+def accounts(settings: Settings) -> dict[str, str]:
+    """One account per role in the session's database; role -> a fresh API token."""
+    users = UserStore(open_database(settings.resolved_database_url))
+    tokens = {}
+    for role in ROLE_NAMES:
+        name = f"test-{role}"
+        if users.get(name) is None:
+            agent_id = TEST_AGENT_ID if role == "agent" else None
+            users.create(name, role, TEST_PASSWORD, agent_id=agent_id)
+        tokens[role] = users.issue_token(name, "tests")
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def client_as(server: str, token: str, prefix: str = "") -> httpx.Client:
+    """An HTTP client of the real server holding ``token``; paths are relative to ``prefix``."""
+    return httpx.Client(base_url=server + prefix, headers=bearer(token), timeout=120)
+
+
+@pytest.fixture(scope="module")
+def api(server: str, accounts: dict[str, str]) -> Iterator[httpx.Client]:
+    """An administrator's client of the real server (every permission)."""
+    with client_as(server, accounts["admin"]) as client:
+        yield client
+
+
+#: A PostgreSQL server the tests may create databases on: scripts/test.sh starts one
+#: (scripts/postgres.sh) and sets this; without it the PostgreSQL cases skip, saying why.
+POSTGRES_URL = os.environ.get("QA_ASSIST_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each dialect: a SQLite file in the test's folder, or a
+    PostgreSQL database created for the test and dropped after it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'qa_assist.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("QA_ASSIST_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)")
+    server = make_url(POSTGRES_URL)
+    name = f"qa_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            # FORCE: the test's engines may still hold connections in their pools.
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

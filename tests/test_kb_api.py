@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from qa_assist.kb import KnowledgeBase, seed_knowledge_base
 from qa_assist.models import ModelRegistry
 
+from .conftest import client_as
 from .kb_support import unique_codes
 
 pytestmark = pytest.mark.slow
@@ -19,13 +22,14 @@ def kb(registry: ModelRegistry) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="module")
-def api(server: str, kb: KnowledgeBase) -> str:
-    return server + "/api/v1"
+def api(server: str, kb: KnowledgeBase, accounts: dict[str, str]) -> Iterator[httpx.Client]:
+    with client_as(server, accounts["qa"], "/api/v1") as client:
+        yield client
 
 
-def test_search_returns_scored_highlighted_hits(api: str, kb: KnowledgeBase) -> None:
+def test_search_returns_scored_highlighted_hits(api: httpx.Client, kb: KnowledgeBase) -> None:
     code, case_id = unique_codes(kb, "dtcs")[0]
-    response = httpx.post(f"{api}/kb/search", json={"query": f"仪表报{code}", "k": 3}, timeout=60)
+    response = api.post(f"/kb/search", json={"query": f"仪表报{code}", "k": 3}, timeout=60)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["count"] == 3 and len(body["hits"]) == 3
@@ -46,9 +50,9 @@ def test_search_returns_scored_highlighted_hits(api: str, kb: KnowledgeBase) -> 
     assert scores == sorted(scores, reverse=True)
 
 
-def test_search_filters(api: str) -> None:
-    response = httpx.post(
-        f"{api}/kb/search",
+def test_search_filters(api: httpx.Client) -> None:
+    response = api.post(
+        f"/kb/search",
         json={
             "query": "刹车有异响",
             "k": 5,
@@ -78,13 +82,13 @@ def test_search_filters(api: str) -> None:
         ({"query": "x", "valid_on": "someday"}, "valid date"),
     ],
 )
-def test_bad_search_bodies_are_422_with_a_reason(api: str, body: dict, reason: str) -> None:
-    response = httpx.post(f"{api}/kb/search", json=body, timeout=30)
+def test_bad_search_bodies_are_422_with_a_reason(api: httpx.Client, body: dict, reason: str) -> None:
+    response = api.post(f"/kb/search", json=body, timeout=30)
     assert response.status_code == 422
     assert reason in response.text
 
 
-def test_documents_upsert_replace_and_delete(api: str) -> None:
+def test_documents_upsert_replace_and_delete(api: httpx.Client) -> None:
     document = {
         "id": "api-test-1",
         "collection": "answer",
@@ -94,10 +98,10 @@ def test_documents_upsert_replace_and_delete(api: str) -> None:
         "vehicle_models": [],
         "owner": "kept",
     }
-    created = httpx.post(f"{api}/kb/documents", json=document, timeout=120)
+    created = api.post(f"/kb/documents", json=document, timeout=120)
     assert created.status_code == 200, created.text
     assert created.json()["added"] == ["api-test-1"] and created.json()["replaced"] == []
-    found = httpx.post(f"{api}/kb/search", json={"query": "星环号充电卡丢了", "k": 1}, timeout=60)
+    found = api.post(f"/kb/search", json={"query": "星环号充电卡丢了", "k": 1}, timeout=60)
     hit = found.json()["hits"][0]
     assert hit["id"] == "api-test-1" and hit["metadata"]["owner"] == "kept"
 
@@ -112,7 +116,7 @@ def test_documents_upsert_replace_and_delete(api: str) -> None:
             },
         ]
     }
-    replaced = httpx.post(f"{api}/kb/documents", json=batch, timeout=120)
+    replaced = api.post(f"/kb/documents", json=batch, timeout=120)
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["replaced"] == ["api-test-1"] and replaced.json()["added"] == [
         "api-test-2"
@@ -120,10 +124,10 @@ def test_documents_upsert_replace_and_delete(api: str) -> None:
     count = replaced.json()["count"]
 
     for entry_id in ("api-test-1", "api-test-2"):
-        deleted = httpx.delete(f"{api}/kb/documents/{entry_id}", timeout=60)
+        deleted = api.delete(f"/kb/documents/{entry_id}", timeout=60)
         assert deleted.status_code == 200, deleted.text
     assert deleted.json()["count"] == count - 2
-    again = httpx.delete(f"{api}/kb/documents/api-test-1", timeout=60)
+    again = api.delete(f"/kb/documents/api-test-1", timeout=60)
     assert again.status_code == 404 and "api-test-1" in again.json()["detail"]
 
 
@@ -139,16 +143,16 @@ def test_documents_upsert_replace_and_delete(api: str) -> None:
         ),
     ],
 )
-def test_bad_documents_are_422_and_nothing_is_stored(api: str, body: dict, reason: str) -> None:
-    response = httpx.post(f"{api}/kb/documents", json=body, timeout=30)
+def test_bad_documents_are_422_and_nothing_is_stored(api: httpx.Client, body: dict, reason: str) -> None:
+    response = api.post(f"/kb/documents", json=body, timeout=30)
     assert response.status_code == 422
     assert reason in response.text
-    assert httpx.delete(f"{api}/kb/documents/x", timeout=30).status_code == 404
+    assert api.delete(f"/kb/documents/x", timeout=30).status_code == 404
 
 
-def test_suggest_for_a_ticket_a_call_and_a_live_call(api: str, triage_build) -> None:
-    ticket = httpx.post(
-        f"{api}/suggest",
+def test_suggest_for_a_ticket_a_call_and_a_live_call(api: httpx.Client, triage_build) -> None:
+    ticket = api.post(
+        f"/suggest",
         json={"ticket": "车在高速上抛锚了，打不着火，需要拖车", "k": 3},
         timeout=120,
     )
@@ -166,15 +170,15 @@ def test_suggest_for_a_ticket_a_call_and_a_live_call(api: str, triage_build) -> 
             "text": "我的车充电桩充不进电，一插枪就跳闸",
         },
     ]
-    call = httpx.post(
-        f"{api}/suggest", json={"transcript": {"turns": turns, "file": "a.wav"}}, timeout=120
+    call = api.post(
+        f"/suggest", json={"transcript": {"turns": turns, "file": "a.wav"}}, timeout=120
     )
     assert call.status_code == 200, call.text
     assert call.json()["kind"] == "transcript" and call.json()["hint"] is None
     assert call.json()["query"].startswith("我的车充电桩")
 
-    live = httpx.post(
-        f"{api}/suggest", json={"partial": "您好。我的车充电桩充不进电", "k": 2}, timeout=120
+    live = api.post(
+        f"/suggest", json={"partial": "您好。我的车充电桩充不进电", "k": 2}, timeout=120
     )
     assert live.status_code == 200 and live.json()["kind"] == "partial"
     assert len(live.json()["hits"]) == 2
@@ -184,25 +188,25 @@ def test_suggest_for_a_ticket_a_call_and_a_live_call(api: str, triage_build) -> 
     "body",
     [{}, {"ticket": "a", "partial": "b"}, {"ticket": "   "}, {"transcript": {"turns": []}}],
 )
-def test_suggest_needs_exactly_one_source(api: str, body: dict) -> None:
-    response = httpx.post(f"{api}/suggest", json=body, timeout=30)
+def test_suggest_needs_exactly_one_source(api: httpx.Client, body: dict) -> None:
+    response = api.post(f"/suggest", json=body, timeout=30)
     assert response.status_code == 422, response.text
     assert "detail" in response.json()
 
 
-def test_a_missing_index_is_503_with_the_fix(api: str, kb: KnowledgeBase) -> None:
+def test_a_missing_index_is_503_with_the_fix(api: httpx.Client, kb: KnowledgeBase) -> None:
     pointer = kb.root / "CURRENT"
     aside = kb.root / "CURRENT.aside"
     pointer.rename(aside)
     try:
-        response = httpx.post(f"{api}/kb/search", json={"query": "电池质保"}, timeout=30)
+        response = api.post(f"/kb/search", json={"query": "电池质保"}, timeout=30)
         assert response.status_code == 503
         assert "qa-assist kb build" in response.json()["detail"]
         upsert = {"id": "y", "collection": "answer", "title": "t", "text": "x"}
-        assert httpx.post(f"{api}/kb/documents", json=upsert, timeout=30).status_code == 503
+        assert api.post(f"/kb/documents", json=upsert, timeout=30).status_code == 503
     finally:
         aside.rename(pointer)
-    assert httpx.post(f"{api}/kb/search", json={"query": "电池质保"}, timeout=60).status_code == 200
+    assert api.post(f"/kb/search", json={"query": "电池质保"}, timeout=60).status_code == 200
 
 
 def test_openapi_documents_the_routes(server: str) -> None:

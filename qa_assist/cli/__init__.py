@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from . import batch, calls, kb, models, review, serve, transcribe, triage
+from . import batch, calls, kb, models, review, serve, transcribe, triage, users
 from .common import configure_logging
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(triage.app, name="triage")
 app.add_typer(review.app, name="review")
 app.add_typer(kb.app, name="kb")
+app.add_typer(users.app, name="users")
 app.command()(transcribe.transcribe)
 app.command()(calls.score)
 app.command()(calls.demo)

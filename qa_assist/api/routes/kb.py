@@ -23,8 +23,12 @@ from ...kb import (
 )
 from ...kb.search import Filters
 from ...models import ModelError
+from ..deps import require
 
 router = APIRouter(tags=["knowledge base"])
+
+_ASSIST = [Depends(require("assist:use"))]
+_EDIT = [Depends(require("kb:write"))]
 
 #: Documents per upsert request: each is embedded, about 30 a second on 2 cores.
 MAX_DOCUMENTS = 1000
@@ -154,7 +158,7 @@ def _entries(documents: list[Document]) -> list[KbEntry]:
     return entries
 
 
-@router.post("/kb/search", response_model=SearchResponse)
+@router.post("/kb/search", response_model=SearchResponse, dependencies=_ASSIST)
 def search(body: SearchRequest, kb: KB) -> SearchResponse:
     """The best entries for a query, each with its score and the matched passage highlighted
     (`passage_html` with `<mark>` tags; `highlights` and `passage_span` as offsets in `text`)."""
@@ -167,7 +171,7 @@ def search(body: SearchRequest, kb: KB) -> SearchResponse:
     return SearchResponse(hits=hits, count=len(hits))
 
 
-@router.post("/kb/documents", response_model=UpsertResponse)
+@router.post("/kb/documents", response_model=UpsertResponse, dependencies=_EDIT)
 def upsert(body: Document | DocumentBatch, kb: KB) -> UpsertResponse:
     """Add one document (`{id, collection, title, text, ...}`) or many (`{"documents": [...]}`);
     a document whose id exists replaces it. Saved before the response is sent."""
@@ -186,7 +190,9 @@ def upsert(body: Document | DocumentBatch, kb: KB) -> UpsertResponse:
     return UpsertResponse(added=list(outcome.added), replaced=list(outcome.replaced), count=count)
 
 
-@router.delete("/kb/documents/{entry_id}", response_model=DeleteResponse)
+@router.delete(
+    "/kb/documents/{entry_id}", response_model=DeleteResponse, dependencies=_EDIT
+)
 def delete(entry_id: str, kb: KB) -> DeleteResponse:
     try:
         kb.delete([entry_id])
@@ -200,7 +206,7 @@ def delete(entry_id: str, kb: KB) -> DeleteResponse:
     return DeleteResponse(deleted=entry_id, count=count)
 
 
-@router.post("/suggest", response_model=Suggestions)
+@router.post("/suggest", response_model=Suggestions, dependencies=_ASSIST)
 def suggest(body: SuggestRequest, kb: KB, request: Request) -> Any:
     """Suggestions for a ticket (with the triage type used as a hint), a finished call or a
     call under way."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...models import ModelError
 from ...triage.classifier import TriageClassifier
 from ...triage.results import TriageResult
+from ..deps import require
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -52,7 +53,11 @@ def _classifier(request: Request) -> TriageClassifier:
 Classifier = Annotated[TriageClassifier, Depends(_classifier)]
 
 
-@router.post("/classify", response_model=TriageResult | ClassifiedBatch)
+@router.post(
+    "/classify",
+    response_model=TriageResult | ClassifiedBatch,
+    dependencies=[Depends(require("assist:use"))],
+)
 def classify(body: Ticket | TicketBatch, classifier: Classifier) -> TriageResult | ClassifiedBatch:
     """`{"text": ...}` gives one result; `{"tickets": [{"text": ..., "id": ...}, ...]}` gives
     `{data, count}` with a result per ticket, in order (classified in batches: much faster)."""
