@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 EngineName = Literal["faster-whisper", "openai-whisper"]
@@ -203,8 +203,48 @@ class Settings(BaseSettings):
         description="...as does one with a larger share of segments Whisper was unsure of "
         "(mean token log-probability below -1).",
     )
+    # --- Service: uploads and the background job worker (qa_assist/jobs)
+    upload_max_bytes: int = Field(
+        # A 4-hour call (max_audio_seconds) as 8 kHz 16-bit stereo WAV is 461 MB.
+        default=512 * 1024 * 1024,
+        ge=1,
+        description="Largest recording an upload may carry; larger ones are refused (413).",
+    )
+    upload_max_files: int = Field(default=50, ge=1, description="Recordings per upload request.")
+    worker_enabled: bool = Field(
+        default=True,
+        description="Process uploaded recordings in the service process; off for a service "
+        "that only takes uploads while another one works the queue.",
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle worker looks for a queued job."
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often a worker says it is still on its job."
+    )
+    job_stale_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A running job whose worker has not said so for this long is taken for "
+        "abandoned (the process died) and claimed again.",
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Claims of a job before it is failed: a recording that kills its worker "
+        "every time is not tried for ever.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> Settings:
+        if self.job_stale_seconds <= 2 * self.worker_heartbeat_seconds:
+            raise ValueError(
+                "job_stale_seconds must be over twice worker_heartbeat_seconds, or a live "
+                "worker's job is taken from it"
+            )
+        return self
 
     @field_validator("language", mode="before")
     @classmethod
@@ -235,6 +275,11 @@ class Settings(BaseSettings):
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    @property
+    def upload_dir(self) -> Path:
+        """Uploaded recordings waiting for the worker."""
+        return self.data_dir / "uploads"
 
     @property
     def resolved_kb_index_dir(self) -> Path:

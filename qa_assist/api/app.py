@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .. import __version__
+from ..jobs import JobStore, JobWorker, ServiceMetrics
 from ..models import ModelRegistry
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
 from ..web.pages import router as pages_router
-from .routes import calls, health, kb, reviews, tickets
+from .routes import calls, health, jobs, kb, reviews, tickets
 
 API_PREFIX = "/api/v1"
 
@@ -26,11 +27,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.store = CallStore(open_database(settings.resolved_database_url))
         app.state.registry = ModelRegistry(settings)
-        yield
+        app.state.jobs = JobStore(
+            app.state.store.sessions, settings.job_stale_seconds, settings.job_max_attempts
+        )
+        app.state.metrics = ServiceMetrics(app.state.jobs, app.state.store)
+        app.state.worker = JobWorker(
+            settings, app.state.jobs, app.state.registry, app.state.store,
+            on_done=app.state.metrics.observe_job,
+        )
+        if settings.worker_enabled:
+            app.state.worker.start()
+        try:
+            yield
+        finally:
+            app.state.worker.stop()
 
     app = FastAPI(title="qa_assist", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(calls.router, prefix=API_PREFIX)
+    app.include_router(jobs.router, prefix=API_PREFIX)
     app.include_router(reviews.router, prefix=API_PREFIX)
     app.include_router(tickets.router, prefix=API_PREFIX)
     app.include_router(kb.router, prefix=API_PREFIX)

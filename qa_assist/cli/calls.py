@@ -79,10 +79,11 @@ def demo(
 ) -> None:
     """Prepare models, synthesise the demo calls, score them into the database, index the seed
     knowledge base, serve them."""
+    from ..auth import UserStore
     from ..demo import generate_demo_calls
+    from ..demo.roster import call_metadata, ensure_accounts
     from ..kb import seed_knowledge_base
     from ..models import ModelRegistry, prepare_models
-    from ..storage import CallMetadata
     from .serve import run_server
 
     settings = settings_with(data_dir=data_dir, host=host, port=port)
@@ -91,12 +92,17 @@ def demo(
         calls = generate_demo_calls(settings.data_dir / "demo_calls")
     registry = ModelRegistry(settings)
     processor = _processor(settings, registry)
-    for call in calls:
+    for index, call in enumerate(calls):
         with user_errors():
-            _report(processor.process(call.path, call.scenario, CallMetadata(agent_id="demo")))
+            _report(processor.process(call.path, call.scenario, call_metadata(index)))
     with user_errors():
         # Agent assist and /suggest answer from the knowledge base: start it with the seed.
         index = seed_knowledge_base(registry).index()
     typer.echo(f"knowledge base: {index.size} entries")
+    credentials = settings.data_dir / "demo-accounts.tsv"
+    accounts = ensure_accounts(UserStore(processor.store.sessions), credentials)
+    typer.echo(f"sign in with one of these demo accounts (kept in {credentials}):")
+    for account in accounts:
+        typer.echo(f"  {account.username:8} {account.role:7} password {account.password}")
     if serve:
         run_server(settings)
