@@ -32,7 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.metrics = ServiceMetrics(app.state.jobs, app.state.store)
         app.state.worker = JobWorker(
-            settings, app.state.jobs, app.state.registry, app.state.store,
+            settings,
+            app.state.jobs,
+            app.state.registry,
+            app.state.store,
             on_done=app.state.metrics.observe_job,
         )
         if settings.worker_enabled:

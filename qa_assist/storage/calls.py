@@ -13,8 +13,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
+from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -140,6 +141,15 @@ class CallSummary(CallColumns):
     score: ScoreSummary | None
 
 
+@dataclass(frozen=True)
+class KeptAudio:
+    """Where a call's recording is kept, and whose call it is."""
+
+    agent_id: str | None
+    path: Path
+    file_name: str
+
+
 CallSort = Literal["call_time", "created_at", "score", "duration"]
 SortOrder = Literal["asc", "desc"]
 
@@ -152,7 +162,7 @@ def _utc(moment: datetime) -> datetime:
 def _day_start(day: date | datetime) -> datetime:
     if isinstance(day, datetime):
         return _utc(day)
-    return _utc(datetime.combine(day, time()))
+    return _utc(datetime.combine(day, datetime.min.time()))
 
 
 @dataclass(frozen=True)
@@ -212,9 +222,7 @@ def _record(row: CallRow) -> CallRecord:
 
 def _latest_scores() -> Any:
     """The newest score row of each scored call."""
-    newest = (
-        select(func.max(ScoreRow.id).label("id")).group_by(ScoreRow.call_id).subquery("newest")
-    )
+    newest = select(func.max(ScoreRow.id).label("id")).group_by(ScoreRow.call_id).subquery("newest")
     return (
         select(
             ScoreRow.call_id,
@@ -377,6 +385,15 @@ class CallStore:
 
     def find_by_hash(self, content_hash: str) -> CallRecord | None:
         return self._one(CallRow.content_hash == content_hash)
+
+    def kept_audio(self, call_id: int) -> KeptAudio | None:
+        with self.sessions() as session:
+            row = session.execute(
+                select(CallRow.agent_id, CallRow.audio_path, CallRow.file_name).where(
+                    CallRow.id == call_id
+                )
+            ).first()
+        return KeptAudio(row.agent_id, Path(row.audio_path), row.file_name) if row else None
 
     def list_calls(self, query: CallQuery | None = None) -> tuple[list[CallSummary], int]:
         """One page of the calls ``query`` selects, and how many it selects in all. Reads
