@@ -234,6 +234,14 @@ class Settings(BaseSettings):
         description="Claims of a job before it is failed: a recording that kills its worker "
         "every time is not tried for ever.",
     )
+    # Web pages (qa_assist/web)
+    web_page_size: int = Field(default=25, ge=1, le=500, description="Rows per page of a list.")
+    web_export_max_rows: int = Field(
+        default=10_000, ge=1, description="Most rows an exported list (XLSX, CSV) holds."
+    )
+    web_dashboard_days: int = Field(
+        default=30, ge=1, le=366, description="Days the dashboard shows when no period is given."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -12,6 +12,7 @@ from ..jobs import JobStore, JobWorker, ServiceMetrics
 from ..models import ModelRegistry
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
+from ..web import static_files
 from ..web.pages import router as pages_router
 from .routes import calls, health, jobs, kb, reviews, tickets
 
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets.router, prefix=API_PREFIX)
     app.include_router(kb.router, prefix=API_PREFIX)
     app.include_router(pages_router)
+    app.mount("/static", static_files(), name="static")
     return app
