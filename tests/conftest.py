@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -105,9 +106,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(settings: Settings) -> Iterator[str]:
-    """The real service on a real uvicorn server on loopback, over the session's SQLite."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The real service on a real uvicorn server on loopback; yields its base URL."""
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
@@ -117,9 +118,18 @@ def server(settings: Settings) -> Iterator[str]:
     while not running.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings) -> Iterator[str]:
+    """The real service over the session's SQLite."""
+    with serving(settings) as url:
+        yield url
 
 
 #: Password of every test account (``test-admin``, ``test-qa``, ``test-agent``, ``test-viewer``).

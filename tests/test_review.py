@@ -1,19 +1,20 @@
-"""Human review on a real SQLite database: overrides keep the automatic result, every action is
-audited, unsure calls queue up, and reviews feed calibration; through the store, API and CLI."""
+"""Human review on a real database (SQLite and PostgreSQL): overrides keep the automatic
+result, every action is audited, unsure calls queue up, and reviews feed calibration; through
+the store and the CLI (the API: test_review_api.py)."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from qa_assist.api import create_app
 from qa_assist.cli import app as cli
-from qa_assist.score import load_rubric, score_transcript
-from qa_assist.settings import Settings
+from qa_assist.score import CallScore, load_rubric, score_transcript
 from qa_assist.storage import (
+    CallMetadata,
     CallStore,
     NewCall,
     ReviewError,
@@ -21,32 +22,45 @@ from qa_assist.storage import (
     ReviewTargetMissing,
     open_database,
 )
+from qa_assist.transcribe import Transcript
 
 from .test_score import COMPLIANT_RESCUE, call
 
-
-@pytest.fixture()
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
+#: The agents of the two calls.
+AGENT_ID, OTHER_AGENT_ID = "A-GOOD-01", "A-OTHER-02"
 
 
-@pytest.fixture()
-def stores(data_dir: Path) -> tuple[CallStore, ReviewStore, int, int]:
-    """Two scored calls: a compliant rescue call, and one without timing (so it needs review)."""
-    sessions = open_database(f"sqlite:///{data_dir / 'qa_assist.db'}")
+@cache
+def _scored() -> tuple[tuple[str, Transcript, str, CallScore], ...]:
+    """The two calls' transcripts and scores, scored once for every test."""
+    return tuple(
+        (name, transcript, agent, score_transcript(transcript, load_rubric("rescue"), "rescue"))
+        for name, transcript, agent in (
+            ("good.wav", COMPLIANT_RESCUE, AGENT_ID),
+            ("unsure.wav", call((0.5, "agent", "您好，客服中心工号一零二四")), OTHER_AGENT_ID),
+        )
+    )
+
+
+def scored_calls(url: str) -> tuple[sessionmaker[Session], int, int]:
+    """Two scored calls: a compliant rescue call of ``AGENT_ID``, and a call of
+    ``OTHER_AGENT_ID`` without timing (so it needs review)."""
+    sessions = open_database(url)
     calls = CallStore(sessions)
     ids = []
-    for name, transcript in (
-        ("good.wav", COMPLIANT_RESCUE),
-        ("unsure.wav", call((0.5, "agent", "您好，客服中心工号一零二四"))),
-    ):
-        call_id, _ = calls.add_call(NewCall(name * 4, name, f"/audio/{name}", scenario="rescue"))
+    for name, transcript, agent, score in _scored():
+        metadata = CallMetadata(agent_id=agent, team="救援一组")
+        call_id, _ = calls.add_call(NewCall(name * 4, name, f"/audio/{name}", "rescue", metadata))
         calls.save_transcript(call_id, transcript)
-        calls.save_score(
-            call_id, score_transcript(transcript, load_rubric("rescue"), "rescue"), "whisper-test"
-        )
+        calls.save_score(call_id, score, "whisper-test")
         ids.append(call_id)
-    return calls, ReviewStore(sessions), ids[0], ids[1]
+    return sessions, ids[0], ids[1]
+
+
+@pytest.fixture()
+def stores(database_url: str) -> tuple[CallStore, ReviewStore, int, int]:
+    sessions, good, unsure = scored_calls(database_url)
+    return CallStore(sessions), ReviewStore(sessions), good, unsure
 
 
 def test_an_override_changes_the_reviewed_score_and_keeps_the_automatic_one(stores) -> None:
@@ -124,67 +138,38 @@ def test_bad_reviews_are_refused(stores, call_id, item, verdict, reviewer, error
     assert reviews.history(good) == []
 
 
-def test_the_api_overrides_an_item_and_lists_the_queue(stores, data_dir: Path) -> None:
+def test_the_cli_reviews_and_calibrates(
+    database_url: str, stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, _, good, unsure = stores
-    with TestClient(create_app(Settings(data_dir=data_dir))) as client:
-        response = client.post(
-            f"/api/v1/calls/{good}/items/greeting/override",
-            json={"verdict": "fail", "reviewer": "王质检", "comment": "没报工号"},
-        )
-        assert response.status_code == 200, response.text
-        body = response.json()
-        greeting = next(item for item in body["score"]["items"] if item["item_id"] == "greeting")
-        assert greeting["verdict"] == "fail" and greeting["override"]["auto_verdict"] == "pass"
-        assert body["history"][0]["after"] == {"verdict": "fail", "points": 0.0}
-        assert client.get(f"/api/v1/calls/{good}/review").json()["score"]["total"] < 100
-        for item, verdict, status in (("nope", "pass", 404), ("greeting", "maybe", 422)):
-            response = client.post(
-                f"/api/v1/calls/{good}/items/{item}/override",
-                json={"verdict": verdict, "reviewer": "王"},
-            )
-            assert response.status_code == status
-        queue = client.get("/api/v1/review-queue").json()
-        assert queue["count"] == 1 and queue["data"][0]["call_id"] == unsure
-
-
-def test_the_cli_reviews_and_calibrates(stores, data_dir: Path, tmp_path: Path) -> None:
-    _, _, good, unsure = stores
+    monkeypatch.setenv("QA_ASSIST_DATABASE_URL", database_url)
     runner = CliRunner()
-    result = runner.invoke(cli, ["review", "queue", "--data-dir", str(data_dir)])
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, list(args))
+
+    result = run("review", "queue")
     assert result.exit_code == 0 and f"call {unsure:4}" in result.output
-    result = runner.invoke(
-        cli,
-        [
-            "review",
-            "override",
-            str(good),
-            "closing",
-            "fail",
-            "--by",
-            "王质检",
-            "--comment",
-            "没致谢",
-            "--data-dir",
-            str(data_dir),
-        ],
+    result = run(
+        "review", "override", str(good), "closing", "fail", "--by", "王质检", "--comment", "没致谢"
     )
     assert result.exit_code == 0 and "王质检: was pass; 没致谢" in result.output
-    result = runner.invoke(cli, ["review", "show", str(good), "--data-dir", str(data_dir)])
-    assert "override closing pass -> fail  (没致谢)" in result.output
-    result = runner.invoke(
-        cli,
-        ["review", "override", "999", "closing", "fail", "--by", "王", "--data-dir", str(data_dir)],
+    result = run(
+        "review", "comment", str(good), "语速偏快，注意放慢", "--by", "王质检", "--item", "greeting"
     )
+    assert result.exit_code == 0 and "comment greeting pass  (语速偏快，注意放慢)" in result.output
+    result = run("review", "show", str(good))
+    assert "override closing pass -> fail  (没致谢)" in result.output
+    assert "comment greeting pass  (语速偏快，注意放慢)" in result.output
+    result = run("review", "override", "999", "closing", "fail", "--by", "王")
     assert result.exit_code == 2 and "no call with id 999" in result.output
 
     labels = tmp_path / "labels.csv"
     labels.write_text(
         f"call_id,item_id,verdict\n{good},closing,fail\n{good},greeting,pass\n", encoding="utf-8"
     )
-    result = runner.invoke(cli, ["calibrate", str(labels), "--data-dir", str(data_dir)])
+    result = run("calibrate", str(labels))
     assert result.exit_code == 0, result.output
     assert "item verdicts compared 2" in result.output and "agreement 0.500" in result.output
-    result = runner.invoke(
-        cli, ["calibrate", "--data-dir", str(data_dir)]
-    )  # from the stored review
+    result = run("calibrate")  # from the stored review
     assert result.exit_code == 0 and "item verdicts compared 1" in result.output

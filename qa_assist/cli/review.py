@@ -1,9 +1,10 @@
 """``qa-assist review ...`` and ``qa-assist calibrate``: people check the machine's scores.
 
-The review queue lists the calls the scorer was unsure of; a reviewer overrides an item (with a
-comment) or confirms the call; every action lands in the audit trail. ``calibrate`` compares
-the automatic verdicts with people's (stored reviews, or a CSV of labels) and suggests
-threshold changes.
+The review queue lists the calls agents dispute and those the scorer was unsure of; a
+reviewer overrides an item (with a comment), confirms the call or comments; an agent accepts
+a call's result or disputes an item, and a reviewer resolves the dispute. Every action lands in
+the audit trail. ``calibrate`` compares the automatic verdicts with people's (stored reviews,
+or a CSV of labels) and suggests threshold changes.
 """
 
 from __future__ import annotations
@@ -18,16 +19,19 @@ from .common import fail, settings_with
 
 if TYPE_CHECKING:
     from ..score import CallScore
-    from ..storage import ReviewStore
+    from ..storage import AuditEntry, Dispute, DisputeStore, ReviewStore
 
 app = typer.Typer(
-    help="Review automatic scores: queue, show, override, confirm.", no_args_is_help=True
+    help="Review automatic scores: queue, show, override, confirm, comment; agents' accept "
+    "and dispute, and their resolution.",
+    no_args_is_help=True,
 )
 
 DataDir = Annotated[Path | None, typer.Option(help="Database and audio folder.")]
 Reviewer = Annotated[
     str, typer.Option("--by", help="Who is reviewing (recorded in the audit trail).")
 ]
+Agent = Annotated[str, typer.Option("--by", help="The agent (recorded in the audit trail).")]
 
 
 def _stores(data_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -39,6 +43,12 @@ def _stores(data_dir: Path | None):  # type: ignore[no-untyped-def]
 
 def _reviews(data_dir: Path | None) -> ReviewStore:
     return _stores(data_dir)[1]
+
+
+def _disputes(data_dir: Path | None) -> DisputeStore:
+    from ..storage import DisputeStore
+
+    return DisputeStore(_reviews(data_dir).sessions)
 
 
 def _print_score(score: CallScore) -> None:
@@ -57,6 +67,33 @@ def _print_score(score: CallScore) -> None:
         )
 
 
+def _audit_line(entry: AuditEntry) -> str:
+    before, after = entry.before.get("verdict"), entry.after.get("verdict")
+    if before != after:
+        state = f"{before} -> {after}"
+    elif after is not None:
+        state = str(after)
+    else:
+        state = f"total {entry.after['total']:.1f}"
+    comment = f"  ({entry.comment})" if entry.comment else ""
+    return (
+        f"  {entry.at:%Y-%m-%d %H:%M} {entry.reviewer}: {entry.action} "
+        f"{entry.item_id or 'call'} {state}{comment}"
+    )
+
+
+def _dispute_line(dispute: Dispute) -> str:
+    line = (
+        f"dispute {dispute.id:4}  call {dispute.call_id} {dispute.file_name} "
+        f"({dispute.agent_id or 'no agent'}): {dispute.item_id} {dispute.verdict}  "
+        f"{dispute.status}  {dispute.raised_by}: {dispute.reason}"
+    )
+    if dispute.status != "open":
+        changed = f" -> {dispute.new_verdict}" if dispute.new_verdict else ""
+        line += f"  | {dispute.resolved_by}{changed}: {dispute.resolution}"
+    return line
+
+
 def _guarded(action):  # type: ignore[no-untyped-def]
     from ..storage import ReviewError
 
@@ -68,7 +105,7 @@ def _guarded(action):  # type: ignore[no-untyped-def]
 
 @app.command()
 def queue(data_dir: DataDir = None, limit: int = 50) -> None:
-    """Calls waiting for a person, least sure first."""
+    """Calls agents dispute, then calls waiting for a person, least sure first."""
     waiting = _reviews(data_dir).queue(limit)
     for call in waiting:
         typer.echo(
@@ -82,12 +119,10 @@ def show(call_id: int, data_dir: DataDir = None) -> None:
     """A call's reviewed score and its audit trail."""
     store = _reviews(data_dir)
     _print_score(_guarded(lambda: store.reviewed_score(call_id)))
+    for dispute in _disputes(data_dir).list(call_id=call_id)[0]:
+        typer.echo(_dispute_line(dispute))
     for entry in store.history(call_id):
-        typer.echo(
-            f"  {entry.at:%Y-%m-%d %H:%M} {entry.reviewer}: {entry.action} {entry.item_id} "
-            f"{entry.before['verdict']} -> {entry.after['verdict']}"
-            + (f"  ({entry.comment})" if entry.comment else "")
-        )
+        typer.echo(_audit_line(entry))
 
 
 @app.command()
@@ -116,6 +151,88 @@ def confirm(
     """Agree with every current verdict of a call (it leaves the queue)."""
     store = _reviews(data_dir)
     _print_score(_guarded(lambda: store.confirm(call_id, by, comment)))
+
+
+@app.command()
+def comment(
+    call_id: int,
+    text: Annotated[str, typer.Argument(help="The remark.")],
+    by: Reviewer,
+    item: Annotated[
+        str | None, typer.Option(help="The item it is about; default the call.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Comment on a call or one of its items without changing a verdict."""
+    store = _reviews(data_dir)
+    typer.echo(_audit_line(_guarded(lambda: store.comment(call_id, by, text, item))))
+
+
+@app.command()
+def accept(
+    call_id: int,
+    by: Agent,
+    comment: Annotated[str, typer.Option(help="A note for the audit trail.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """The agent accepts (acknowledges) the call's reviewed result."""
+    store = _disputes(data_dir)
+    typer.echo(_audit_line(_guarded(lambda: store.accept(call_id, by, comment))))
+
+
+@app.command()
+def dispute(
+    call_id: int,
+    item_id: str,
+    by: Agent,
+    reason: Annotated[str, typer.Option(help="Why the verdict is wrong (申诉理由).")],
+    data_dir: DataDir = None,
+) -> None:
+    """The agent disputes one item's verdict (申诉); it waits for a reviewer."""
+    store = _disputes(data_dir)
+    typer.echo(_dispute_line(_guarded(lambda: store.dispute(call_id, item_id, by, reason))))
+
+
+@app.command()
+def disputes(
+    status: Annotated[str, typer.Option(help="open, upheld, rejected, or all.")] = "open",
+    call: Annotated[int | None, typer.Option(help="Only this call's.")] = None,
+    agent: Annotated[str | None, typer.Option(help="Only calls of this agent id.")] = None,
+    limit: int = 100,
+    data_dir: DataDir = None,
+) -> None:
+    """Disputes, oldest first (by default the open ones, waiting for an answer)."""
+    from ..storage.disputes import DISPUTE_STATUSES
+
+    if status != "all" and status not in DISPUTE_STATUSES:
+        raise fail(f"--status must be one of {', '.join(DISPUTE_STATUSES)} or all, not {status!r}")
+    found, count = _disputes(data_dir).list(
+        None if status == "all" else status,
+        call,
+        agent,
+        limit,  # type: ignore[arg-type]
+    )
+    for entry in found:
+        typer.echo(_dispute_line(entry))
+    typer.echo(f"{count} dispute(s)")
+
+
+@app.command()
+def resolve(
+    dispute_id: int,
+    outcome: Annotated[str, typer.Argument(help="upheld (the verdict changes) or rejected")],
+    by: Reviewer,
+    comment: Annotated[str, typer.Option(help="The answer the agent reads.")],
+    verdict: Annotated[
+        str | None, typer.Option(help="The item's verdict when upheld; default pass for a fail.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer an agent's dispute: upheld sets the item's verdict, rejected keeps it."""
+    store = _disputes(data_dir)
+    typer.echo(
+        _dispute_line(_guarded(lambda: store.resolve(dispute_id, outcome, by, comment, verdict)))
+    )
 
 
 def _labels_from_csv(path: Path, data_dir: Path | None):  # type: ignore[no-untyped-def]

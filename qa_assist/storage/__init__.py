@@ -19,7 +19,15 @@ from .calls import (
     models_key,
 )
 from .database import open_database
-from .reviews import AuditEntry, QueuedCall, ReviewError, ReviewStore, ReviewTargetMissing
+from .disputes import Dispute, DisputeStatus, DisputeStore
+from .reviews import (
+    AuditEntry,
+    QueuedCall,
+    ReviewConflict,
+    ReviewError,
+    ReviewStore,
+    ReviewTargetMissing,
+)
 
 __all__ = [
     "AuditEntry",
@@ -35,9 +43,13 @@ __all__ = [
     "CallSummary",
     "ChannelLayout",
     "Direction",
+    "Dispute",
+    "DisputeStatus",
+    "DisputeStore",
     "KeptAudio",
     "NewCall",
     "QueuedCall",
+    "ReviewConflict",
     "ReviewError",
     "ReviewStore",
     "ReviewTargetMissing",

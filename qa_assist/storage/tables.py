@@ -162,7 +162,9 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
     score_id: Mapped[int] = mapped_column(ForeignKey("scores.id"))
-    item_id: Mapped[str] = mapped_column(String(64))
+    #: None for what concerns the whole call (an agent accepting its result, a comment on it)
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    #: override, confirm, comment, accept, dispute, dispute_upheld or dispute_rejected
     action: Mapped[str] = mapped_column(String(16))
     reviewer: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict] = mapped_column(JSON)
@@ -298,3 +300,27 @@ class WebSessionRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DisputeRow(Base):
+    """An agent's appeal (申诉) against one item's verdict, and how a QA specialist resolved it."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("scores.id"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    #: "open", "upheld" (the verdict was changed) or "rejected"
+    status: Mapped[str] = mapped_column(String(16), index=True, default="open")
+    #: the item's verdict the agent disputed (the reviewed one, at the time)
+    verdict: Mapped[str] = mapped_column(String(16))
+    raised_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    #: the QA specialist's answer to the agent
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    #: the verdict an upheld dispute gave the item
+    new_verdict: Mapped[str | None] = mapped_column(String(16))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
