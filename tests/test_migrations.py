@@ -1,5 +1,7 @@
-"""Schema migrations (Alembic) on real SQLite files: a database made by the schema of before
-migrations keeps every row through the upgrade; a new one is created at the newest revision."""
+"""Schema migrations (Alembic) on real databases: a new one, SQLite or PostgreSQL, is created at
+the newest revision with exactly the declared schema, and every migration goes down and up
+again; a SQLite file made by the schema of before migrations keeps every row through the
+upgrade."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, inspect
 
 from qa_assist.score import CallScore
 from qa_assist.storage import CallStore, ReviewStore, models_key, open_database
@@ -52,11 +54,26 @@ def _differences(sessions) -> list:  # type: ignore[no-untyped-def]
         return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
 
-def test_a_new_database_is_created_at_the_newest_revision(tmp_path: Path) -> None:
-    sessions = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+def test_a_new_database_is_created_at_the_newest_revision(database_url: str) -> None:
+    sessions = open_database(database_url)
     with sessions.kw["bind"].connect() as connection:
         assert current_revision(connection) == head_revision()
-    # The migrations build exactly the schema the tables declare.
+    # The migrations build exactly the schema the tables declare, on either dialect.
+    assert _differences(sessions) == []
+
+
+def test_every_migration_goes_down_to_nothing_and_up_again(database_url: str) -> None:
+    engine = open_database(database_url).kw["bind"]
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            command.downgrade(_config(connection), "base")
+        assert inspect(connection).get_table_names() == ["alembic_version"]
+    sessions = open_database(database_url)
+    with sessions.kw["bind"].connect() as connection:
+        assert current_revision(connection) == head_revision()
     assert _differences(sessions) == []
 
 
