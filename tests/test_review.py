@@ -31,7 +31,7 @@ AGENT_ID, OTHER_AGENT_ID = "A-GOOD-01", "A-OTHER-02"
 
 
 @cache
-def _scored() -> tuple[tuple[str, Transcript, str, CallScore], ...]:
+def scored_examples() -> tuple[tuple[str, Transcript, str, CallScore], ...]:
     """The two calls' transcripts and scores, scored once for every test."""
     return tuple(
         (name, transcript, agent, score_transcript(transcript, load_rubric("rescue"), "rescue"))
@@ -48,7 +48,7 @@ def scored_calls(url: str) -> tuple[sessionmaker[Session], int, int]:
     sessions = open_database(url)
     calls = CallStore(sessions)
     ids = []
-    for name, transcript, agent, score in _scored():
+    for name, transcript, agent, score in scored_examples():
         metadata = CallMetadata(agent_id=agent, team="救援一组")
         call_id, _ = calls.add_call(NewCall(name * 4, name, f"/audio/{name}", "rescue", metadata))
         calls.save_transcript(call_id, transcript)
