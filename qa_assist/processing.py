@@ -3,7 +3,8 @@ and batch.
 
 A call is keyed by the recording's content; it is transcribed once per model and scored once
 per (rubric version, model versions), so processing the same file again does no work twice.
-The rubric is the one named in the settings, else the shipped rubric of the call's scenario:
+The rubric is the one named in the settings, else the rubric of the call's scenario (the site's
+own, else the shipped one):
 the scenario given with the call, else the one triage reads from the customer's words.
 """
 
@@ -20,8 +21,7 @@ from .models import ModelError, ModelRegistry
 from .score import (
     CallScore,
     Rubric,
-    load_rubric,
-    rubric_for_scenario,
+    RubricLibrary,
     scenario_for_ticket_type,
     scorer_from_settings,
 )
@@ -78,11 +78,12 @@ class CallProcessor:
         self.store = store
         self.transcriber = Transcriber(settings, registry)
         self.scorer = scorer_from_settings(settings, registry)
-        self.rubric = rubric or (load_rubric(settings.rubric) if settings.rubric else None)
+        self.rubrics = RubricLibrary(settings.resolved_rubrics_dir)
+        self.rubric = rubric or (self.rubrics.load(settings.rubric) if settings.rubric else None)
         self._triage_missing = False
 
     def rubric_for(self, scenario: str) -> Rubric:
-        return self.rubric or rubric_for_scenario(scenario)
+        return self.rubric or self.rubrics.for_scenario(scenario)
 
     def _keep_audio(self, path: Path, content_hash: str) -> Path:
         """Copy the recording under the data folder, named by content, for playback later."""

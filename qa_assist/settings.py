@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="Rubric name or YAML path for every call; default: the shipped rubric of "
         "the call's scenario (rescue, complaint, fault), else general.",
     )
+    rubrics_dir: Path | None = Field(
+        default=None,
+        description="The site's own rubrics (installed by administrators), which replace "
+        "shipped ones of the same id; default: rubrics in data_dir.",
+    )
     review_confidence: float = Field(
         default=0.6, ge=0, le=1, description="Calls with a less sure item go to the review queue."
     )
@@ -203,6 +208,14 @@ class Settings(BaseSettings):
         description="...as does one with a larger share of segments Whisper was unsure of "
         "(mean token log-probability below -1).",
     )
+    # --- Access (qa_assist/auth): browser sessions
+    session_hours: float = Field(
+        default=12, gt=0, description="How long a browser stays signed in (a working shift)."
+    )
+    session_cookie_secure: bool = Field(
+        default=False,
+        description="Send the session cookie over HTTPS only; turn on behind a TLS proxy.",
+    )
     # --- Service: uploads and the background job worker (qa_assist/jobs)
     upload_max_bytes: int = Field(
         # A 4-hour call (max_audio_seconds) as 8 kHz 16-bit stereo WAV is 461 MB.
@@ -288,6 +301,10 @@ class Settings(BaseSettings):
     def upload_dir(self) -> Path:
         """Uploaded recordings waiting for the worker."""
         return self.data_dir / "uploads"
+
+    @property
+    def resolved_rubrics_dir(self) -> Path:
+        return self.rubrics_dir or self.data_dir / "rubrics"
 
     @property
     def resolved_kb_index_dir(self) -> Path:

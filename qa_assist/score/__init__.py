@@ -4,6 +4,7 @@
 ``scorer_from_settings`` builds it with the shared e5 encoder and the configured LLM endpoint.
 """
 
+from .library import RubricInfo, RubricLibrary, RubricSource, RubricVersionClash
 from .matching import PhraseMatch, find_phrase
 from .rubric import (
     SCENARIOS,
@@ -31,6 +32,10 @@ __all__ = [
     "PhraseMatch",
     "Rubric",
     "RubricError",
+    "RubricInfo",
+    "RubricLibrary",
+    "RubricSource",
+    "RubricVersionClash",
     "Scorer",
     "Verdict",
     "find_phrase",

@@ -8,6 +8,7 @@ rubric may ``extends: general`` to take the general items and add or replace its
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -218,11 +219,15 @@ def _describe(error: ValidationError, data: object) -> str:
     return "; ".join(problems)
 
 
-def _extend(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+#: Finds a rubric by name or path: how ``extends`` reaches its base.
+Resolver = Callable[[str], "Rubric"]
+
+
+def _extend(data: dict[str, Any], folder: Path | None, resolve: Resolver) -> dict[str, Any]:
     """The base rubric's items with this rubric's added (or replacing those of the same id)."""
     name = str(data.pop("extends"))
     base_path = folder / name if folder is not None and name.endswith((".yaml", ".yml")) else None
-    base = load_rubric(str(base_path) if base_path else name)
+    base = resolve(str(base_path) if base_path else name)
     own = [item for item in data.get("items") or [] if isinstance(item, dict)]
     replacing = {item.get("id"): item for item in own}
     merged = [
@@ -236,13 +241,17 @@ def _extend(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
     return data
 
 
-def parse_rubric(text: str, source: str, folder: Path | None = None) -> Rubric:
+def parse_rubric(
+    text: str, source: str, folder: Path | None = None, resolve: Resolver | None = None
+) -> Rubric:
+    """A rubric from its YAML text; ``resolve`` finds the base an ``extends`` names (default:
+    the shipped rubrics and files beside ``folder``)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise RubricError(f"{source}: not valid YAML ({error})") from error
     if isinstance(data, dict) and "extends" in data:
-        data = _extend(data, folder)
+        data = _extend(data, folder, resolve or load_rubric)
     try:
         return Rubric.model_validate(data)
     except ValidationError as error:
