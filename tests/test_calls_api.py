@@ -8,7 +8,8 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ from fastapi import FastAPI
 from qa_assist.api import create_app
 from qa_assist.score import CallScore
 from qa_assist.settings import Settings
-from qa_assist.storage import CallMetadata, CallStore, NewCall, open_database
+from qa_assist.storage import CallMetadata, CallQuery, CallStore, NewCall, open_database
 
 from .conftest import AISHELL_CLIPS, TEST_AGENT_ID, _free_port, client_as
 
@@ -252,6 +253,36 @@ def test_calls_are_listed_by_filters_and_sort(
     assert summary["score"]["total"] == 0.0 and summary["score"]["fatal_failure"] is True
     bad = api.get("/api/v1/calls", params={"sort": "colour"})
     assert bad.status_code == 422
+
+
+def test_call_query_means_the_same_on_both_dialects(database_url: str) -> None:
+    store = CallStore(open_database(database_url))
+    day = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    for n, (total, review) in enumerate([(80.0, False), (55.0, True), (None, False)]):
+        call_id, _ = store.add_call(
+            NewCall(
+                f"d{n}",
+                f"{n}.wav",
+                "/kept",
+                metadata=CallMetadata(team="T", call_time=day + timedelta(days=n)),
+            )
+        )
+        if total is not None:
+            store.save_score(call_id, _score(total - 10), "test")  # superseded by the next
+            store.save_score(
+                call_id, replace(_score(total, needs_review=review), rubric_version="2"), "test"
+            )
+
+    def files(**query: object) -> list[str]:
+        calls, _ = store.list_calls(CallQuery(**query))
+        return [call.file_name for call in calls]
+
+    assert files(sort="score", order="asc") == ["1.wav", "0.wav", "2.wav"]  # unscored last
+    assert files(min_score=60) == ["0.wav"]  # the newest score counts, not the first
+    assert files(needs_review=True) == ["1.wav"] and files(needs_review=False) == ["0.wav"]
+    assert files(date_from=date(2026, 11, 21), date_to=date(2026, 11, 21)) == ["1.wav"]
+    calls, count = store.list_calls(CallQuery(limit=1, order="asc"))
+    assert count == 3 and calls[0].score is not None and calls[0].score.rubric_version == "2"
 
 
 def test_an_agent_sees_only_their_own_calls(

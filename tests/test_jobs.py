@@ -1,4 +1,4 @@
-"""The job queue on real SQLite files: exclusive claims, abandoned jobs claimed again and given
+"""The job queue on real SQLite files and PostgreSQL databases: exclusive claims, abandoned jobs claimed again and given
 up, unreadable recordings failed at once; the worker with real Whisper; and the real service
 killed with SIGKILL in the middle of a job, then started again."""
 
@@ -27,14 +27,13 @@ from qa_assist.storage.tables import CallRow, ScoreRow
 from .conftest import _free_port, bearer
 
 
-def _jobs(database: Path, stale_seconds: float = 60, max_attempts: int = 3) -> JobStore:
-    return JobStore(open_database(f"sqlite:///{database}"), stale_seconds, max_attempts)
+def _jobs(database_url: str, stale_seconds: float = 60, max_attempts: int = 3) -> JobStore:
+    return JobStore(open_database(database_url), stale_seconds, max_attempts)
 
 
-def test_two_claimers_never_take_the_same_job(tmp_path: Path) -> None:
-    database = tmp_path / "queue.db"
-    # Two engines on one file, as two service processes have.
-    first, second = _jobs(database), _jobs(database)
+def test_two_claimers_never_take_the_same_job(database_url: str) -> None:
+    # Two engines on one database, as two service processes have.
+    first, second = _jobs(database_url), _jobs(database_url)
     for _ in range(10):
         job = first.enqueue(NewJob("one.wav", "/nowhere/one.wav"))
         start = threading.Barrier(2)
@@ -77,8 +76,8 @@ def test_two_claimers_never_take_the_same_job(tmp_path: Path) -> None:
     assert first.counts().running == 50 and first.counts().queued == 0
 
 
-def test_an_abandoned_job_is_claimed_again_then_given_up(tmp_path: Path) -> None:
-    jobs = _jobs(tmp_path / "queue.db", stale_seconds=0.5, max_attempts=2)
+def test_an_abandoned_job_is_claimed_again_then_given_up(database_url: str) -> None:
+    jobs = _jobs(database_url, stale_seconds=0.5, max_attempts=2)
     job = jobs.enqueue(NewJob("a.wav", "/nowhere/a.wav"))
     assert jobs.claim("dead-worker").id == job.id
     assert jobs.claim("live-worker") is None  # running and fresh: not another's
@@ -97,9 +96,9 @@ def test_an_abandoned_job_is_claimed_again_then_given_up(tmp_path: Path) -> None
     assert jobs.counts().failed == 1
 
 
-def test_heartbeats_keep_a_slow_job_and_finishing_records_the_call(tmp_path: Path) -> None:
-    database = tmp_path / "queue.db"
-    jobs, other = _jobs(database, stale_seconds=0.6), _jobs(database, stale_seconds=0.6)
+def test_heartbeats_keep_a_slow_job_and_finishing_records_the_call(database_url: str) -> None:
+    jobs = _jobs(database_url, stale_seconds=0.6)
+    other = _jobs(database_url, stale_seconds=0.6)
     call_id, _ = CallStore(jobs.sessions).add_call(NewCall("hash", "a.wav", "/kept/a.wav"))
     job = jobs.enqueue(NewJob("a.wav", "/nowhere/a.wav"))
     assert jobs.claim("slow-worker").id == job.id
@@ -114,9 +113,9 @@ def test_heartbeats_keep_a_slow_job_and_finishing_records_the_call(tmp_path: Pat
 
 
 def test_a_broken_attempt_is_retried_until_the_limit_and_release_does_not_count(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
-    jobs = _jobs(tmp_path / "queue.db", max_attempts=2)
+    jobs = _jobs(database_url, max_attempts=2)
     job = jobs.enqueue(NewJob("a.wav", "/nowhere/a.wav"))
     jobs.claim("w")
     assert jobs.release(job.id, "w")  # the service stopped: back in the queue, uncounted
