@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(ffmpeg espeak-ng sox libsndfile1 chromium)
+apt_packages=(ffmpeg espeak-ng sox libsndfile1 chromium fonts-wqy-microhei)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -68,9 +68,17 @@ def world(settings: Settings) -> World:
     world = World(settings)
     # The week before: consultations and one rescue (the baseline of the category alert).
     for n in range(6):
-        world.add(f"base{n}", "W9", "咨询组", _at(DAY - timedelta(days=1 + n % 3)), "consultation",
-                  COMPLIANT_RESCUE)
-    world.add("base-rescue", "W9", "咨询组", _at(DAY - timedelta(days=2)), "rescue", COMPLIANT_RESCUE)
+        world.add(
+            f"base{n}",
+            "W9",
+            "咨询组",
+            _at(DAY - timedelta(days=1 + n % 3)),
+            "consultation",
+            COMPLIANT_RESCUE,
+        )
+    world.add(
+        "base-rescue", "W9", "咨询组", _at(DAY - timedelta(days=2)), "rescue", COMPLIANT_RESCUE
+    )
     # The day: three rescues (a spike), one of them rude (fatal), one of them the test agent's.
     world.add("good", "A1", "救援一组", _at(DAY, 9), "rescue", COMPLIANT_RESCUE)
     world.add("rude", "A1", "救援一组", _at(DAY, 11), "rescue", RUDE)
@@ -212,7 +220,9 @@ def test_the_call_page_links_evidence_to_turns_and_times(qa: httpx.Client, world
     assert f'src="/api/v1/calls/{world.ids["rude"]}/audio"' in page
     turns = dict(re.findall(r'id="turn-(\d+)" data-turn="\d+" data-start="([\d.]+)"', page))
     assert len(turns) == 3
-    evidence = re.findall(r'class="evidence" data-start="([\d.]+)" data-end="[\d.]+" data-turn="(\d+)"', page)
+    evidence = re.findall(
+        r'class="evidence" data-start="([\d.]+)" data-end="[\d.]+" data-turn="(\d+)"', page
+    )
     assert evidence, "no evidence button"
     for start, turn in evidence:
         assert turn in turns
@@ -278,7 +288,7 @@ def test_the_dashboard_sums_up_the_period(qa: httpx.Client, world: World) -> Non
     # is counted (2 calls: under the 3 an alert needs).
     assert "道路救援: 3" in alerts[: alerts.index("</ul>")]
     categories = page[page.index('data-testid="categories"') :]
-    assert "车型 · 理想 L9</td><td class=\"num\">2<" in categories
+    assert '车型 · 理想 L9</td><td class="num">2<' in categories
     book = load_workbook(io.BytesIO(qa.get("/dashboard.xlsx", params=params).content))
     agents = {row[0]: row[1] for row in book["坐席成绩"].iter_rows(min_row=2, values_only=True)}
     assert agents == {"A1": 2, TEST_AGENT_ID: 1, "W9": 7}
@@ -288,7 +298,11 @@ def test_the_dashboard_sums_up_the_period(qa: httpx.Client, world: World) -> Non
     assert trend[DAY.isoformat()] == 3 and trend["2026-11-14"] == 0
     text = qa.get("/dashboard.csv", params={**params, "table": "teams"}).content
     teams = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-    assert {row[0]: row[1] for row in teams[1:]} == {"咨询组": "7", "救援一组": "2", "救援二组": "1"}
+    assert {row[0]: row[1] for row in teams[1:]} == {
+        "咨询组": "7",
+        "救援一组": "2",
+        "救援二组": "1",
+    }
     only_a1 = qa.get("/dashboard", params={**params, "agent": "A1"}).text
     assert re.search(r'data-testid="dashboard-calls">2<', only_a1)
 

@@ -41,7 +41,12 @@ class Timeline:
 
 def _bars(spans: Iterable[tuple[float, float]], duration: float) -> tuple[Bar, ...]:
     return tuple(
-        Bar(round(100 * start / duration, 3), max(round(100 * (end - start) / duration, 3), 0.2), start, end)
+        Bar(
+            round(100 * start / duration, 3),
+            max(round(100 * (end - start) / duration, 3), 0.2),
+            start,
+            end,
+        )
         for start, end in spans
         if end > start
     )
@@ -56,7 +61,9 @@ def timeline(transcript: Transcript) -> Timeline | None:
         Lane(
             speaker,
             speaker,
-            _bars(((s.start, s.end) for s in transcript.segments if s.speaker == speaker), duration),
+            _bars(
+                ((s.start, s.end) for s in transcript.segments if s.speaker == speaker), duration
+            ),
         )
         for speaker in ("agent", "customer", "unknown")
         if any(s.speaker == speaker for s in transcript.segments)

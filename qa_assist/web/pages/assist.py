@@ -67,7 +67,9 @@ def assist(request: Request, text: str) -> Assisted:
         missing.append(Missing("triage_missing", "qa-assist triage train", str(error)))
     suggestions = None
     try:
-        suggester = Suggester(knowledge_base(registry), registry.settings, registry.triage_classifier)
+        suggester = Suggester(
+            knowledge_base(registry), registry.settings, registry.triage_classifier
+        )
         suggestions = suggester.for_ticket(text, SUGGESTIONS)
     except (KbIndexError, ModelError) as error:
         missing.append(Missing("kb_missing", "qa-assist kb build", str(error)))
@@ -76,7 +78,15 @@ def assist(request: Request, text: str) -> Assisted:
 
 @router.get("/assist", response_class=HTMLResponse)
 def assist_page(request: Request, user: AssistUser) -> HTMLResponse:
-    return render(request, "assist.html", user=user, result=None, text="", entity_groups=entity_groups, triage_name=triage_name)
+    return render(
+        request,
+        "assist.html",
+        user=user,
+        result=None,
+        text="",
+        entity_groups=entity_groups,
+        triage_name=triage_name,
+    )
 
 
 @router.post("/assist", response_class=HTMLResponse)
@@ -87,10 +97,21 @@ def assist_form(
 ) -> HTMLResponse:
     if not text.strip():
         return render(
-            request, "assist.html", status_code=422, user=user, result=None, text=text,
-            entity_groups=entity_groups, triage_name=triage_name,
+            request,
+            "assist.html",
+            status_code=422,
+            user=user,
+            result=None,
+            text=text,
+            entity_groups=entity_groups,
+            triage_name=triage_name,
         )
     return render(
-        request, "assist.html", user=user, result=assist(request, text), text=text,
-        entity_groups=entity_groups, triage_name=triage_name,
+        request,
+        "assist.html",
+        user=user,
+        result=assist(request, text),
+        text=text,
+        entity_groups=entity_groups,
+        triage_name=triage_name,
     )

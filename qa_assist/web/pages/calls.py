@@ -89,7 +89,9 @@ def export_calls(fmt: str, request: Request, store: Store, user: CallReader) -> 
         replace(filters.query, offset=0, limit=settings.web_export_max_rows)
     )
     base_url = str(request.base_url).rstrip("/")
-    table = call_table([_shown(s, user) for s in summaries], translations(language(request)), base_url)
+    table = call_table(
+        [_shown(s, user) for s in summaries], translations(language(request)), base_url
+    )
     return download({"calls": table}, "calls", fmt)
 
 

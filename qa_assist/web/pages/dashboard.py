@@ -54,7 +54,6 @@ def dashboard_tables(board: Dashboard, lang: Language) -> dict[str, Table]:
     def grouped(lines) -> tuple:  # type: ignore[no-untyped-def]
         return tuple((g.name, g.calls, g.average, g.fatal, g.to_review) for g in lines)
 
-
     def name(zh: str, en: str) -> str:
         return zh if lang == "zh" else en
 

@@ -45,7 +45,12 @@ def review_queue(store: CallStore, reviews: ReviewStore, limit: int) -> list[Que
         )
         assert summary.score is not None
         lines[summary.id] = QueueLine(
-            summary.id, summary.file_name, summary.score.total, summary.score.confidence, True, failed
+            summary.id,
+            summary.file_name,
+            summary.score.total,
+            summary.score.confidence,
+            True,
+            failed,
         )
     for waiting in reviews.queue(limit):
         if waiting.call_id not in lines:

@@ -6,11 +6,12 @@
   var player = document.getElementById("player");
   if (!page || !player) return;
 
-  function turnAt(seconds) {
+  // The turn under way at that moment; in silence (dead air, a hold) the turn that ends it.
+  function turnAt(seconds, orNext) {
     var turns = document.querySelectorAll(".turn");
     for (var i = 0; i < turns.length; i++) {
       var start = parseFloat(turns[i].dataset.start), end = parseFloat(turns[i].dataset.end);
-      if (seconds >= start - 0.05 && seconds <= end + 0.05) return turns[i];
+      if (seconds <= end + 0.05 && (orNext || seconds >= start - 0.05)) return turns[i];
     }
     return null;
   }
@@ -26,7 +27,7 @@
     var go = function () { player.currentTime = seconds; };
     // Before the metadata is in, a position set is lost: set it once the player knows the length.
     if (player.readyState >= 1) go(); else player.addEventListener("loadedmetadata", go, { once: true });
-    var turn = turnId != null && turnId !== "" ? document.getElementById("turn-" + turnId) : turnAt(seconds);
+    var turn = turnId != null && turnId !== "" ? document.getElementById("turn-" + turnId) : turnAt(seconds, true);
     highlight(turn);
   }
 
@@ -37,7 +38,7 @@
   });
 
   player.addEventListener("timeupdate", function () {
-    var turn = turnAt(player.currentTime);
+    var turn = turnAt(player.currentTime, false);
     if (turn && !turn.classList.contains("highlight") && !player.paused) highlight(turn);
   });
 
