@@ -214,6 +214,7 @@ def _rubric(name: str | None) -> str | None:
 
 def _uploads(files: list[UploadFile] | None, settings: Settings) -> list[tuple[UploadFile, str]]:
     """The uploaded files with their clean names, checked before anything is written."""
+    # A browser form whose file input was left empty sends a nameless, empty part.
     files = [upload for upload in files or [] if upload.filename or upload.size]
     if not files:
         raise HTTPException(
