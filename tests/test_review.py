@@ -4,6 +4,7 @@ the store and the CLI (the API: test_review_api.py)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -173,3 +174,31 @@ def test_the_cli_reviews_and_calibrates(
     assert "item verdicts compared 2" in result.output and "agreement 0.500" in result.output
     result = run("calibrate")  # from the stored review
     assert result.exit_code == 0 and "item verdicts compared 1" in result.output
+
+
+def test_reviewers_overriding_one_item_at_once_are_both_recorded(database_url: str) -> None:
+    sessions, good, _ = scored_calls(database_url)
+    # Separate engines, as separate service processes have.
+    stores = [ReviewStore(open_database(database_url)) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    errors: list[Exception] = []
+
+    def override(store: ReviewStore, reviewer: str) -> None:
+        start.wait()
+        try:
+            store.override(good, "closing", "fail", reviewer, "没有致谢")
+        except Exception as error:  # noqa: BLE001 - the test reports any
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=override, args=(store, f"质检{n}"))
+        for n, store in enumerate(stores)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    history = ReviewStore(sessions).history(good)
+    assert sorted(entry.reviewer for entry in history) == [f"质检{n}" for n in range(4)]
+    assert ReviewStore(sessions).reviewed_score(good).item("closing").verdict == "fail"

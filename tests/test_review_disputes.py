@@ -17,6 +17,7 @@ from qa_assist.storage import (
     ReviewError,
     ReviewStore,
     ReviewTargetMissing,
+    open_database,
 )
 
 from .test_review import AGENT_ID, OTHER_AGENT_ID, scored_calls
@@ -270,3 +271,27 @@ def test_the_cli_disputes_and_resolves(
         result.exit_code == 2
         and "--status must be one of open, upheld, rejected or all" in result.output
     )
+
+
+def test_the_same_dispute_sent_twice_at_once_is_one(database_url: str, flow) -> None:
+    _, reviews, _, good, _ = flow
+    stores = [DisputeStore(open_database(database_url)) for _ in range(3)]
+    start = threading.Barrier(len(stores))
+    outcomes: list[str] = []
+
+    def raise_dispute(store: DisputeStore) -> None:
+        start.wait()
+        try:
+            store.dispute(good, "closing", "张坐席", "说了感谢您的来电")
+            outcomes.append("open")
+        except ReviewConflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=raise_dispute, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["open", "refused", "refused"]
+    assert stores[0].list("open")[1] == 1
+    assert [entry.action for entry in reviews.history(good)] == ["dispute"]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Literal, cast, get_args
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..score import Verdict
@@ -29,6 +30,7 @@ from .reviews import (
     checked_verdict,
     item_of,
     latest_score,
+    retry_raced,
     reviewed,
     set_verdict,
     verdict_state,
@@ -197,10 +199,17 @@ class DisputeStore:
                 verdict_state(item, dispute="open"),
                 dispute.reason,
             )
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:
+                # The same dispute sent twice at once: the database keeps one open per item.
+                raise ReviewConflict(
+                    f"item {item_id!r} of call {call_id} is disputed already"
+                ) from None
             return _dispute(dispute, session.get_one(CallRow, call_id))
 
     @retry_locked
+    @retry_raced
     def resolve(
         self,
         dispute_id: int,

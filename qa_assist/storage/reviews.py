@@ -8,11 +8,14 @@ score is the automatic one with them applied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast, get_args
+from functools import wraps
+from typing import ParamSpec, TypeVar, cast, get_args
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..score import CallScore, ItemResult, Override, Verdict
@@ -24,6 +27,29 @@ from .tables import AuditRow, CallRow, DisputeRow, ItemReviewRow, ScoreRow, utcn
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 #: The longest name the columns hold (PostgreSQL refuses a longer one; SQLite would keep it).
 NAME_LENGTH = 64
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+#: Attempts of a review write that keeps losing a race for an item's first verdict.
+RACED_ATTEMPTS = 3
+
+
+def retry_raced(write: Callable[P, R]) -> Callable[P, R]:
+    """Two people giving an item its first verdict at once both insert its row: the one
+    refused by the unique key does it again, now as an update of the other's."""
+
+    @wraps(write)
+    def attempt(*args: P.args, **kwargs: P.kwargs) -> R:
+        for number in range(1, RACED_ATTEMPTS + 1):
+            try:
+                return write(*args, **kwargs)
+            except IntegrityError:
+                if number == RACED_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    return attempt
 
 
 class ReviewError(ValueError):
@@ -220,6 +246,7 @@ class ReviewStore:
             return call.agent_id
 
     @retry_locked
+    @retry_raced
     def _record(
         self,
         call_id: int,

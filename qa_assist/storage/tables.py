@@ -11,12 +11,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -306,6 +308,17 @@ class DisputeRow(Base):
     """An agent's appeal (申诉) against one item's verdict, and how a QA specialist resolved it."""
 
     __tablename__ = "disputes"
+    # One open dispute per item: a second click on "dispute" is refused by the database.
+    __table_args__ = (
+        Index(
+            "uq_disputes_open_item",
+            "score_id",
+            "item_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)

@@ -39,6 +39,15 @@ def upgrade() -> None:
     )
     for column in ("call_id", "status"):
         op.create_index(f"ix_disputes_{column}", "disputes", [column])
+    open_only = sa.text("status = 'open'")
+    op.create_index(
+        "uq_disputes_open_item",
+        "disputes",
+        ["score_id", "item_id"],
+        unique=True,
+        sqlite_where=open_only,
+        postgresql_where=open_only,
+    )
 
 
 def downgrade() -> None:
