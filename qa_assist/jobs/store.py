@@ -40,7 +40,7 @@ class NewJob:
     metadata: CallMetadata = field(default_factory=CallMetadata)
     #: None lets triage choose
     scenario: str | None = None
-    #: a shipped rubric name; None: the scenario's
+    #: a rubric's name (the site's or shipped); None: the scenario's
     rubric: str | None = None
     #: the user who uploaded it
     submitted_by: str | None = None

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..models import ModelRegistry
 from ..processing import CallProcessor
-from ..score import load_rubric
+from ..score import RubricLibrary
 from ..settings import Settings
 from ..storage import CallStore
 from ..transcribe import AudioError
@@ -136,7 +136,8 @@ class JobWorker:
         upload = Path(job.upload_path)
         with _heartbeats(self.jobs, job, self.name, self.settings.worker_heartbeat_seconds):
             try:
-                rubric = load_rubric(job.rubric) if job.rubric else None
+                library = RubricLibrary(self.settings.resolved_rubrics_dir)
+                rubric = library.load(job.rubric) if job.rubric else None
                 processor = CallProcessor(self.settings, self.registry, self.store, rubric)
                 processed = processor.process(upload, job.scenario, job.metadata)
             except AudioError as error:

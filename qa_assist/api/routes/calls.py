@@ -26,7 +26,7 @@ from ...jobs import (
     discard_upload,
     save_upload,
 )
-from ...score import SCENARIOS, RubricError, load_rubric
+from ...score import SCENARIOS, RubricError, RubricLibrary
 from ...settings import Settings
 from ...storage import (
     CallMetadata,
@@ -198,15 +198,16 @@ def _call_time(value: str | None) -> datetime | None:
     return moment.astimezone()
 
 
-def _rubric(name: str | None) -> str | None:
+def _rubric(name: str | None, settings: Settings) -> str | None:
+    """A rubric the site scores with (its own, or a shipped one), by name."""
     if name is None or not name.strip():
         return None
     name = name.strip()
     # A rubric file on the server is the administrator's choice (settings), not an uploader's.
     if "/" in name or "\\" in name or name.endswith((".yaml", ".yml")):
-        raise _invalid(f"rubric must be the name of a shipped rubric, not a path ({name!r})")
+        raise _invalid(f"rubric must be a rubric's name, not a path ({name!r})")
     try:
-        load_rubric(name)
+        RubricLibrary(settings.resolved_rubrics_dir).load(name)
     except RubricError as error:
         raise _invalid(str(error)) from None
     return name
@@ -285,7 +286,8 @@ def upload_calls(
         Form(description=f"{', '.join(SCENARIOS)}; none: triage reads it from the call"),
     ] = None,
     rubric: Annotated[
-        str | None, Form(description="A shipped rubric name; none: the scenario's")
+        str | None,
+        Form(description="A rubric's name (the site's or shipped); none: the scenario's"),
     ] = None,
 ) -> JobList:
     """Queue recordings for the background worker; answers at once (202) with a job per file.
@@ -304,7 +306,7 @@ def upload_calls(
         ),
     )
     chosen_scenario = _choice("scenario", scenario, SCENARIOS)
-    rubric_name = _rubric(rubric)
+    rubric_name = _rubric(rubric, settings)
     saved = _saved(_uploads(files, settings), settings)
     created = [
         jobs.enqueue(
