@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -129,3 +130,29 @@ def test_downgrade_to_the_first_revision_and_back_keeps_the_call(tmp_path: Path)
         assert current_revision(connection) == head_revision()
     call = CallStore(sessions).get_call(1)
     assert call is not None and call.score is not None and call.score.total == 80.0
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(database_url: str) -> None:
+    # Separate engines, as the service and batch workers have; one migrates, the others wait
+    # (a file lock on SQLite, an advisory lock on PostgreSQL) and find it done.
+    start = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def open_at_once() -> None:
+        start.wait()
+        try:
+            open_database(database_url)
+        except Exception as error:  # noqa: BLE001 - the test reports any
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_at_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sessions = open_database(database_url)
+    with sessions.kw["bind"].connect() as connection:
+        assert current_revision(connection) == head_revision()
+        versions = connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar()
+    assert versions == 1 and _differences(sessions) == []
