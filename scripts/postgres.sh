@@ -44,9 +44,12 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 
-# CREATEDB: the tests make a fresh database per test module and drop it after.
+# CREATEDB: the tests make a fresh database per test and drop it after. A role that exists
+# is given the password and rights again, so the printed URL always works.
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE'")" != "1" ]; then
   psql_admin -c "CREATE ROLE \"$PG_ROLE\" LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
+else
+  psql_admin -c "ALTER ROLE \"$PG_ROLE\" LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
 fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'")" != "1" ]; then
   psql_admin -c "CREATE DATABASE \"$PG_DATABASE\" OWNER \"$PG_ROLE\""
