@@ -114,11 +114,13 @@ def test_every_route_refuses_the_anonymous(server: str, accounts) -> None:
     guarded = [(method, path) for method, path in _routes(server) if path not in OPEN]
     assert len(guarded) >= 10
     for method, path in guarded:
-        response = httpx.request(method, f"{server}{path}", json={})
+        response = httpx.request(method, f"{server}{path}", json={}, timeout=60)
         assert response.status_code == 401, (method, path, response.status_code)
         assert "sign in" in response.json()["detail"] or "signed in" in response.json()["detail"]
     for method, path in guarded:
-        response = httpx.request(method, f"{server}{path}", json={}, headers=bearer("qaa_forged"))
+        response = httpx.request(
+            method, f"{server}{path}", json={}, headers=bearer("qaa_forged"), timeout=60
+        )
         assert response.status_code == 401, (method, path)
 
 
@@ -135,7 +137,7 @@ def test_roles_get_403_naming_the_permission(server: str, accounts) -> None:
         assert listing.status_code == 403, role
 
 
-def test_an_administrator_manages_accounts_over_http(api: httpx.Client) -> None:
+def test_an_administrator_manages_accounts_over_http(api: httpx.Client, server: str) -> None:
     new = {"username": "api-made-qa", "role": "qa", "password": "long enough", "display_name": "林"}
     created = api.post("/api/v1/users", json=new)
     assert created.status_code == 201 and created.json()["role"] == "qa"
@@ -147,11 +149,11 @@ def test_an_administrator_manages_accounts_over_http(api: httpx.Client) -> None:
     assert bad_role.status_code == 422
 
     token = api.post("/api/v1/users/api-made-qa/tokens", json={"name": "laptop"}).json()["token"]
-    me = httpx.get(f"{api.base_url}api/v1/auth/me", headers=bearer(token))
+    me = httpx.get(f"{server}/api/v1/auth/me", headers=bearer(token))
     assert me.status_code == 200 and me.json()["username"] == "api-made-qa"
     token_id = api.get("/api/v1/users/api-made-qa/tokens").json()[0]["id"]
     assert api.delete(f"/api/v1/users/api-made-qa/tokens/{token_id}").status_code == 204
-    assert httpx.get(f"{api.base_url}api/v1/auth/me", headers=bearer(token)).status_code == 401
+    assert httpx.get(f"{server}/api/v1/auth/me", headers=bearer(token)).status_code == 401
     assert api.patch("/api/v1/users/test-admin", json={"active": False}).status_code == 422
     assert api.post("/api/v1/users/nobody/tokens", json={}).status_code == 404
 

@@ -72,9 +72,9 @@ def test_score_cli_stores_the_calls_and_the_api_payload_holds_them(
     from qa_assist.storage import CallStore, open_database
 
     store = CallStore(open_database(f"sqlite:///{data_dir / 'qa_assist.db'}"))
-    records, count = store.list_calls()
+    summaries, count = store.list_calls()
     assert count == 1
-    record = records[0]
+    record = store.get_call(summaries[0].id)
     assert record.scenario == "rescue" and record.score is not None
     # The rescue call leaves out the safety reminder: scoring must not invent one.
     verdicts = {item.item_id: item.verdict for item in record.score.items}
