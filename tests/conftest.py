@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import soundfile
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import create_engine, make_url, text
 
 from qa_assist.api import create_app
@@ -107,10 +108,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The real service on a real uvicorn server on loopback; yields its base URL."""
+def serving(service: Settings | FastAPI) -> Iterator[str]:
+    """The real service (of these settings, or this app) on a real uvicorn server on loopback;
+    yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = service if isinstance(service, FastAPI) else create_app(service)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

@@ -193,30 +193,12 @@ def test_the_cli_creates_accounts_and_tokens(tmp_path: Path) -> None:
             ["qa-assist", "users", *args], input=stdin, capture_output=True, text=True, env=env
         )
 
-    made = run(
-        "add",
-        "zhang",
-        "--role",
-        "agent",
-        "--agent-id",
-        "A7",
-        "--password-stdin",
-        stdin="坐席的密码ok\n",
-    )
+    add_zhang = ("add", "zhang", "--role", "agent", "--agent-id", "A7", "--password-stdin")
+    made = run(*add_zhang, stdin="坐席的登录密码ok\n")
     assert made.returncode == 0, made.stderr
-    assert (
-        run(
-            "add",
-            "zhang",
-            "--role",
-            "agent",
-            "--agent-id",
-            "A7",
-            "--password-stdin",
-            stdin="坐席的密码ok\n",
-        ).stderr.strip()
-        == "error: user 'zhang' exists already"
-    )
+    again = run(*add_zhang, stdin="坐席的登录密码ok\n")
+    assert again.returncode == 2
+    assert again.stderr.strip() == "error: user 'zhang' exists already"
     weak = run("add", "li", "--role", "qa", "--password-stdin", stdin="abc\n")
     assert weak.returncode == 2 and "at least 8" in weak.stderr
     token = run("token", "zhang", "--name", "softphone").stdout.strip()

@@ -5,7 +5,6 @@ sort, audio with range requests, readiness and metrics."""
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from qa_assist.api import create_app
@@ -22,7 +20,7 @@ from qa_assist.score import CallScore
 from qa_assist.settings import Settings
 from qa_assist.storage import CallMetadata, CallQuery, CallStore, NewCall, open_database
 
-from .conftest import AISHELL_CLIPS, TEST_AGENT_ID, _free_port, client_as
+from .conftest import AISHELL_CLIPS, TEST_AGENT_ID, client_as, serving
 
 #: Small limits, so that the refusals can be reached with small files.
 MAX_BYTES = 1_500_000
@@ -40,17 +38,8 @@ def app(settings: Settings) -> FastAPI:
 @pytest.fixture(scope="module")
 def server(app: FastAPI) -> Iterator[str]:
     """The service with small upload limits (replaces the shared fixture of the same name)."""
-    port = _free_port()
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def wait_for_job(api: httpx.Client, job_id: int, timeout: float = 600) -> dict:
