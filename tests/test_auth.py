@@ -190,7 +190,12 @@ def test_the_cli_creates_accounts_and_tokens(tmp_path: Path) -> None:
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["qa-assist", "users", *args], input=stdin, capture_output=True, text=True, env=env
+            ["qa-assist", "users", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
 
     add_zhang = ("add", "zhang", "--role", "agent", "--agent-id", "A7", "--password-stdin")

@@ -29,7 +29,7 @@ def api(server: str, kb: KnowledgeBase, accounts: dict[str, str]) -> Iterator[ht
 
 def test_search_returns_scored_highlighted_hits(api: httpx.Client, kb: KnowledgeBase) -> None:
     code, case_id = unique_codes(kb, "dtcs")[0]
-    response = api.post(f"/kb/search", json={"query": f"仪表报{code}", "k": 3}, timeout=60)
+    response = api.post("/kb/search", json={"query": f"仪表报{code}", "k": 3}, timeout=60)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["count"] == 3 and len(body["hits"]) == 3
@@ -52,7 +52,7 @@ def test_search_returns_scored_highlighted_hits(api: httpx.Client, kb: Knowledge
 
 def test_search_filters(api: httpx.Client) -> None:
     response = api.post(
-        f"/kb/search",
+        "/kb/search",
         json={
             "query": "刹车有异响",
             "k": 5,
@@ -82,8 +82,10 @@ def test_search_filters(api: httpx.Client) -> None:
         ({"query": "x", "valid_on": "someday"}, "valid date"),
     ],
 )
-def test_bad_search_bodies_are_422_with_a_reason(api: httpx.Client, body: dict, reason: str) -> None:
-    response = api.post(f"/kb/search", json=body, timeout=30)
+def test_bad_search_bodies_are_422_with_a_reason(
+    api: httpx.Client, body: dict, reason: str
+) -> None:
+    response = api.post("/kb/search", json=body, timeout=30)
     assert response.status_code == 422
     assert reason in response.text
 
@@ -98,10 +100,10 @@ def test_documents_upsert_replace_and_delete(api: httpx.Client) -> None:
         "vehicle_models": [],
         "owner": "kept",
     }
-    created = api.post(f"/kb/documents", json=document, timeout=120)
+    created = api.post("/kb/documents", json=document, timeout=120)
     assert created.status_code == 200, created.text
     assert created.json()["added"] == ["api-test-1"] and created.json()["replaced"] == []
-    found = api.post(f"/kb/search", json={"query": "星环号充电卡丢了", "k": 1}, timeout=60)
+    found = api.post("/kb/search", json={"query": "星环号充电卡丢了", "k": 1}, timeout=60)
     hit = found.json()["hits"][0]
     assert hit["id"] == "api-test-1" and hit["metadata"]["owner"] == "kept"
 
@@ -116,7 +118,7 @@ def test_documents_upsert_replace_and_delete(api: httpx.Client) -> None:
             },
         ]
     }
-    replaced = api.post(f"/kb/documents", json=batch, timeout=120)
+    replaced = api.post("/kb/documents", json=batch, timeout=120)
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["replaced"] == ["api-test-1"] and replaced.json()["added"] == [
         "api-test-2"
@@ -127,7 +129,7 @@ def test_documents_upsert_replace_and_delete(api: httpx.Client) -> None:
         deleted = api.delete(f"/kb/documents/{entry_id}", timeout=60)
         assert deleted.status_code == 200, deleted.text
     assert deleted.json()["count"] == count - 2
-    again = api.delete(f"/kb/documents/api-test-1", timeout=60)
+    again = api.delete("/kb/documents/api-test-1", timeout=60)
     assert again.status_code == 404 and "api-test-1" in again.json()["detail"]
 
 
@@ -143,16 +145,18 @@ def test_documents_upsert_replace_and_delete(api: httpx.Client) -> None:
         ),
     ],
 )
-def test_bad_documents_are_422_and_nothing_is_stored(api: httpx.Client, body: dict, reason: str) -> None:
-    response = api.post(f"/kb/documents", json=body, timeout=30)
+def test_bad_documents_are_422_and_nothing_is_stored(
+    api: httpx.Client, body: dict, reason: str
+) -> None:
+    response = api.post("/kb/documents", json=body, timeout=30)
     assert response.status_code == 422
     assert reason in response.text
-    assert api.delete(f"/kb/documents/x", timeout=30).status_code == 404
+    assert api.delete("/kb/documents/x", timeout=30).status_code == 404
 
 
 def test_suggest_for_a_ticket_a_call_and_a_live_call(api: httpx.Client, triage_build) -> None:
     ticket = api.post(
-        f"/suggest",
+        "/suggest",
         json={"ticket": "车在高速上抛锚了，打不着火，需要拖车", "k": 3},
         timeout=120,
     )
@@ -170,16 +174,12 @@ def test_suggest_for_a_ticket_a_call_and_a_live_call(api: httpx.Client, triage_b
             "text": "我的车充电桩充不进电，一插枪就跳闸",
         },
     ]
-    call = api.post(
-        f"/suggest", json={"transcript": {"turns": turns, "file": "a.wav"}}, timeout=120
-    )
+    call = api.post("/suggest", json={"transcript": {"turns": turns, "file": "a.wav"}}, timeout=120)
     assert call.status_code == 200, call.text
     assert call.json()["kind"] == "transcript" and call.json()["hint"] is None
     assert call.json()["query"].startswith("我的车充电桩")
 
-    live = api.post(
-        f"/suggest", json={"partial": "您好。我的车充电桩充不进电", "k": 2}, timeout=120
-    )
+    live = api.post("/suggest", json={"partial": "您好。我的车充电桩充不进电", "k": 2}, timeout=120)
     assert live.status_code == 200 and live.json()["kind"] == "partial"
     assert len(live.json()["hits"]) == 2
 
@@ -189,7 +189,7 @@ def test_suggest_for_a_ticket_a_call_and_a_live_call(api: httpx.Client, triage_b
     [{}, {"ticket": "a", "partial": "b"}, {"ticket": "   "}, {"transcript": {"turns": []}}],
 )
 def test_suggest_needs_exactly_one_source(api: httpx.Client, body: dict) -> None:
-    response = api.post(f"/suggest", json=body, timeout=30)
+    response = api.post("/suggest", json=body, timeout=30)
     assert response.status_code == 422, response.text
     assert "detail" in response.json()
 
@@ -199,14 +199,14 @@ def test_a_missing_index_is_503_with_the_fix(api: httpx.Client, kb: KnowledgeBas
     aside = kb.root / "CURRENT.aside"
     pointer.rename(aside)
     try:
-        response = api.post(f"/kb/search", json={"query": "电池质保"}, timeout=30)
+        response = api.post("/kb/search", json={"query": "电池质保"}, timeout=30)
         assert response.status_code == 503
         assert "qa-assist kb build" in response.json()["detail"]
         upsert = {"id": "y", "collection": "answer", "title": "t", "text": "x"}
-        assert api.post(f"/kb/documents", json=upsert, timeout=30).status_code == 503
+        assert api.post("/kb/documents", json=upsert, timeout=30).status_code == 503
     finally:
         aside.rename(pointer)
-    assert api.post(f"/kb/search", json={"query": "电池质保"}, timeout=60).status_code == 200
+    assert api.post("/kb/search", json={"query": "电池质保"}, timeout=60).status_code == 200
 
 
 def test_openapi_documents_the_routes(server: str) -> None:

@@ -14,15 +14,15 @@ import pytest
 import torch
 
 from qa_assist.models.catalog import package_dir
-from qa_assist.transcribe.cer import cer
 from qa_assist.models.errors import ModelError
-
-from .conftest import AISHELL_CLIPS
 from qa_assist.models.whisper_openai import (
     convert_ctranslate2_to_openai,
     load_openai_whisper,
     read_ctranslate2_model,
 )
+from qa_assist.transcribe.cer import cer
+
+from .conftest import AISHELL_CLIPS
 
 CLIPS_DIR = AISHELL_CLIPS
 # Short clips (about 2 s each), so each engine decodes one 30-s window per clip.

@@ -9,13 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from .. import __version__
+from ..auth import UserStore
 from ..jobs import JobStore, JobWorker, ServiceMetrics
 from ..models import ModelRegistry
-from ..auth import UserStore
 from ..settings import Settings, get_settings
 from ..storage import CallStore, open_database
-from ..web.login import router as login_router
 from ..web import static_files
+from ..web.login import router as login_router
 from ..web.pages import router as pages_router
 from .deps import LoginRequired, login_redirect_url
 from .routes import auth, calls, health, jobs, kb, reviews, rubrics, tickets

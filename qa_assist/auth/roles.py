@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -34,7 +34,7 @@ def permissions() -> frozenset[str]:
     return frozenset(_table()["permissions"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def role(name: str) -> Role:
     """The role called ``name``; a ``KeyError`` naming it when there is none."""
     entry = _table()["roles"].get(name)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ..hashing import sha256_of
 
-
 log = logging.getLogger("qa_assist")
 
 MANIFEST_NAME = "qa_assist_manifest.json"

@@ -132,13 +132,15 @@ class RubricLibrary:
                 f"rubric {draft.id!r} version {own_version!r} was installed before with other "
                 "content: give the change a new version"
             )
-        shipped = draft.id in shipped_rubrics()
-        if shipped and text != _shipped_text(draft.id):
-            if str(_own_version(_shipped_text(draft.id))) == own_version:
-                raise RubricVersionClash(
-                    f"rubric {draft.id!r} version {own_version!r} is the shipped one's: give the "
-                    "change a new version"
-                )
+        if (
+            draft.id in shipped_rubrics()
+            and text != _shipped_text(draft.id)
+            and str(_own_version(_shipped_text(draft.id))) == own_version
+        ):
+            raise RubricVersionClash(
+                f"rubric {draft.id!r} version {own_version!r} is the shipped one's: give the "
+                "change a new version"
+            )
         kept.parent.mkdir(parents=True, exist_ok=True)
         stamp = (
             f"# installed by {installed_by} at {datetime.now(UTC).isoformat(timespec='seconds')}\n"

@@ -20,7 +20,14 @@ from qa_assist.triage.entities import (
     Vin,
     extract_entities,
 )
-from qa_assist.triage.labels import PRIORITIES, SUBSYSTEMS, TICKET_TYPES, Label, LabelSet, load_labels
+from qa_assist.triage.labels import (
+    PRIORITIES,
+    SUBSYSTEMS,
+    TICKET_TYPES,
+    Label,
+    LabelSet,
+    load_labels,
+)
 from qa_assist.triage.quality import QualityReport, TicketChecker, TicketRecord, agent_error_rates
 from qa_assist.triage.results import EscalationRisk, PriorityReason, TriageResult
 from qa_assist.triage.safety import (
