@@ -20,6 +20,7 @@ from qa_assist.score import load_rubric, score_transcript
 from qa_assist.settings import Settings
 from qa_assist.storage import BatchItem, BatchStore, CallMetadata, CallStore, NewCall, open_database
 from qa_assist.transcribe import Transcript, build_turns
+from qa_assist.web.rendering import labels
 
 from .conftest import TEST_AGENT_ID, client_as
 from .test_score import COMPLIANT_RESCUE, call
@@ -113,6 +114,13 @@ PAGES = {
     "/dashboard?start=2026-11-14&end=2026-11-20": ("质检看板", "Dashboard"),
     "/upload": ("上传录音", "Upload"),
 }
+
+
+def test_every_label_has_both_languages_and_a_key_templates_can_reach() -> None:
+    for key, text in labels().items():
+        assert set(text) == {"zh", "en"} and all(text.values()), key
+        # ``t.copy`` in a template is the dict's copy method, not the label.
+        assert not hasattr(dict, key), f"label {key!r} is hidden by dict.{key}"
 
 
 @pytest.mark.parametrize("path", list(PAGES))

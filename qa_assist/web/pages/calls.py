@@ -1,5 +1,6 @@
 """The call list (filters, sort, paging, export) and a call's page (player, transcript,
-rubric items with evidence, overrides in place, audit trail, metrics timeline)."""
+rubric items with evidence; in place: overrides, the agent's acceptance and disputes, their
+resolution, comments; the audit trail; metrics timeline)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from ...analytics import Link, Table
 from ...api.deps import Store
 from ...auth import User, mask_call, mask_score, mask_text
 from ...score import SCENARIOS
+from ...storage import Dispute
 from ...storage.calls import CallSummary
 from ..export import download
 from ..filters import call_filters
 from ..rendering import language, render, translations
+from ..review_actions import review_actions
 from ..timeline import timeline
-from .common import CallReader, reviews_of, settings_of, shown_time
+from .common import CallReader, disputes_of, reviews_of, settings_of, shown_time
 
 router = APIRouter()
 
 VERDICTS = ("pass", "fail", "not_applicable", "needs_review")
+#: A dispute's answers, as the resolve form offers them.
+OUTCOMES = ("upheld", "rejected")
 
 
 def _shown(summary: CallSummary, user: User) -> CallSummary:
@@ -102,21 +107,34 @@ def call_page(call_id: int, request: Request, store: Store, user: CallReader) ->
         raise HTTPException(status_code=404, detail=f"no call with id {call_id}")
     if not user.may_read_call(record.agent_id):
         raise HTTPException(status_code=403, detail=f"call {call_id} is not one of your calls")
-    reviews = reviews_of(request)
+    reviews, disputes = reviews_of(request), disputes_of(request)
     # People's verdicts applied: the page shows what the call's score is now.
     score = reviews.reviewed_score(call_id) if record.score else None
+    raised = disputes.list(call_id=call_id, limit=1000)[0] if score else []
+    # Read before the trail, so the trail holds the acceptance.
+    acceptance = disputes.acceptance(call_id) if score else None
+    history = reviews.history(call_id) if score else []
+    actions = (
+        review_actions(user, record.agent_id, score, raised, acceptance, history) if score else None
+    )
     if not user.sees_pii:
         record = mask_call(record)
         score = mask_score(score) if score else None
+    by_item: dict[str, list[Dispute]] = {}
+    for dispute in raised:
+        by_item.setdefault(dispute.item_id, []).append(dispute)
     return render(
         request,
         "call.html",
         user=user,
         call=record,
         score=score,
-        history=reviews.history(call_id) if score else [],
+        history=history,
+        disputes=by_item,
+        acceptance=acceptance,
+        actions=actions,
         timeline=timeline(record.transcript) if record.transcript else None,
-        can_review=user.can("reviews:write"),
         verdicts=VERDICTS,
+        outcomes=OUTCOMES,
         shown_time=shown_time,
     )

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from ...api.deps import page_user
 from ...auth import User
 from ...settings import Settings
-from ...storage import ReviewStore
+from ...storage import DisputeStore, ReviewStore
 
 CallReader = Annotated[User, Depends(page_user("calls:read"))]
 Reviewer = Annotated[User, Depends(page_user("reviews:write"))]
@@ -26,6 +26,10 @@ def settings_of(request: Request) -> Settings:
 
 def reviews_of(request: Request) -> ReviewStore:
     return ReviewStore(request.app.state.store.sessions)
+
+
+def disputes_of(request: Request) -> DisputeStore:
+    return DisputeStore(request.app.state.store.sessions)
 
 
 def shown_time(moment: datetime | None) -> str:

@@ -1,5 +1,5 @@
 // The call page: evidence and timeline bars seek the player and highlight the turn;
-// item overrides are posted to the review API and the page is shown again with the trail.
+// the review forms post to the review API and the page is shown again with the audit trail.
 (function () {
   "use strict";
   var page = document.getElementById("call");
@@ -42,23 +42,51 @@
     if (turn && !turn.classList.contains("highlight") && !player.paused) highlight(turn);
   });
 
-  document.querySelectorAll("form.item-review").forEach(function (form) {
+  // The review forms (override, dispute, resolve, accept, comment) post their named fields as
+  // JSON to the review API at data-api; a field marked data-optional is left out when empty,
+  // a disabled one always. The page is shown again with the audit trail.
+  function fields(form) {
+    var body = {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.disabled) return;
+      if (field.value === "" && field.hasAttribute("data-optional")) return;
+      body[field.name] = field.value;
+    });
+    return body;
+  }
+
+  function reason(body, response) {
+    var detail = body && body.detail;
+    if (typeof detail === "string") return detail;
+    if (Array.isArray(detail)) return detail.map(function (d) { return (d.loc || []).slice(-1)[0] + ": " + d.msg; }).join("; ");
+    return response.statusText;
+  }
+
+  document.querySelectorAll("form.api-form").forEach(function (form) {
+    // An upheld dispute may name the new verdict; a rejected one keeps the verdict.
+    var outcome = form.elements.outcome;
+    if (outcome) {
+      var upheldOnly = form.querySelectorAll("[data-upheld-only]");
+      var follow = function () {
+        upheldOnly.forEach(function (field) { field.disabled = outcome.value !== "upheld"; });
+      };
+      outcome.addEventListener("change", follow);
+      follow();
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var status = form.querySelector(".status");
-      var url = "/api/v1/calls/" + page.dataset.callId + "/items/" + encodeURIComponent(form.dataset.item) + "/override";
-      fetch(url, {
+      status.textContent = "";
+      fetch(form.dataset.api, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          verdict: form.elements.verdict.value,
-          comment: form.elements.comment.value
-        })
+        body: JSON.stringify(fields(form))
       }).then(function (response) {
         return response.json().then(function (body) {
-          if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail || response.statusText));
-          window.location.hash = "audit";
+          if (!response.ok) throw new Error(reason(body, response));
+          // One load, at the audit trail (setting the hash alone would not reload).
+          history.replaceState(null, "", "#audit");
           window.location.reload();
         });
       }).catch(function (error) { status.textContent = String(error.message || error); });
