@@ -51,6 +51,9 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE'")" != "
 else
   psql_admin -c "ALTER ROLE \"$PG_ROLE\" LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
 fi
+# DROP DATABASE ... WITH (FORCE) ends the sessions still on a scratch database; one of them may
+# be an autovacuum worker, which only a role with pg_signal_backend may end.
+psql_admin -c "GRANT pg_signal_backend TO \"$PG_ROLE\""
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'")" != "1" ]; then
   psql_admin -c "CREATE DATABASE \"$PG_DATABASE\" OWNER \"$PG_ROLE\""
 fi
