@@ -154,7 +154,10 @@ def run_batch(engine: str, day: list[DayCall], folder: Path, workers: int | None
         wall,
         workers=summary["workers"],
         threads_per_worker=summary["threads"],
-        cpu_seconds_per_audio_second=round(cpu / (summary["audio_hours"] * 3600), 3),
+        # Ray's workers are the cluster's processes, not ours: their CPU is not counted here.
+        cpu_seconds_per_audio_second=(
+            round(cpu / (summary["audio_hours"] * 3600), 3) if engine == "local" else None
+        ),
     )
 
 
