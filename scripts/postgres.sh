@@ -34,7 +34,7 @@ if [ -z "$cluster" ]; then
 fi
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c && $4 == "online" { found=1 } END { exit !found }'; then
   echo "== starting cluster $version/$cluster" >&2
-  $SUDO pg_ctlcluster "$version" "$cluster" start
+  $SUDO pg_ctlcluster "$version" "$cluster" start >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c { print $3 }')
 

@@ -85,6 +85,26 @@ def stereo_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def stereo_call_of(stereo_call: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``owner`` -> the stereo call's speech as a recording of that owner's own. Calls are
+    stored once per content hash, so two modules storing the very same file in the session's
+    database would share one call, its first scenario and agent; a few milliseconds more of
+    trailing silence per owner make each copy a different content."""
+    made: dict[str, Path] = {}
+
+    def recording(owner: str) -> Path:
+        if owner not in made:
+            samples, rate = soundfile.read(stereo_call, dtype="float32")
+            tail = np.zeros(((len(made) + 1) * rate // 100, 2), dtype=np.float32)
+            path = tmp_path_factory.mktemp(f"stereo-{owner}") / "call.wav"
+            soundfile.write(path, np.concatenate([samples, tail]), rate)
+            made[owner] = path
+        return made[owner]
+
+    return recording
+
+
+@pytest.fixture(scope="session")
 def embedder(registry: ModelRegistry):
     """The real multilingual-e5-small behind semantic rubric checks, loaded once."""
     from qa_assist.score.embedding import E5Embedder
@@ -141,9 +161,10 @@ TEST_PASSWORD = "correct horse battery"
 TEST_AGENT_ID = "A-TEST-01"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def accounts(settings: Settings) -> dict[str, str]:
-    """One account per role in the session's database; role -> a fresh API token."""
+    """One account per role in the test database (module-scoped, so a module with a database of
+    its own has them too); role -> a fresh API token."""
     users = UserStore(open_database(settings.resolved_database_url))
     tokens = {}
     for role in ROLE_NAMES:

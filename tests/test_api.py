@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -11,9 +13,14 @@ from qa_assist.storage import CallStore, open_database
 
 
 @pytest.fixture(scope="module")
-def scored_call_id(settings: Settings, registry, stereo_call) -> int:
+def recording(stereo_call_of) -> Path:
+    return stereo_call_of("test_api")
+
+
+@pytest.fixture(scope="module")
+def scored_call_id(settings: Settings, registry, recording: Path) -> int:
     store = CallStore(open_database(settings.resolved_database_url))
-    processed = CallProcessor(settings, registry, store).process(stereo_call, scenario="fault")
+    processed = CallProcessor(settings, registry, store).process(recording, scenario="fault")
     return processed.call_id
 
 
@@ -35,10 +42,10 @@ def test_a_scored_call_is_served_with_transcript_and_evidence(api, scored_call_i
 
 @pytest.mark.slow
 def test_processing_the_same_recording_again_stores_nothing_twice(
-    settings: Settings, registry, stereo_call, scored_call_id
+    settings: Settings, registry, recording: Path, scored_call_id
 ) -> None:
     store = CallStore(open_database(settings.resolved_database_url))
-    again = CallProcessor(settings, registry, store).process(stereo_call, scenario="fault")
+    again = CallProcessor(settings, registry, store).process(recording, scenario="fault")
     assert again.call_id == scored_call_id and again.new is False and again.score is None
 
 

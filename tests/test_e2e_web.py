@@ -94,7 +94,7 @@ def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_qa_specialist_uploads_reviews_and_switches_language(  # type: ignore[no-untyped-def]
     page,
-    stereo_call: Path,
+    stereo_call_of,
     agent_account: str,
     kb: KnowledgeBase,
     triage_build: BuildOutcome,
@@ -104,15 +104,20 @@ def test_a_qa_specialist_uploads_reviews_and_switches_language(  # type: ignore[
     page.wait_for_selector("h1:has-text('通话列表')")
 
     page.goto("/upload")
-    page.set_input_files("input[name=files]", str(stereo_call))
+    page.set_input_files("input[name=files]", str(stereo_call_of("test_e2e_web")))
     page.fill("input[name=agent_id]", AGENT_ID)
     page.fill("input[name=team]", "端到端组")
     page.select_option("select[name=channel_layout]", "agent_left")
-    page.click("#upload-form button[type=submit]")
-    page.wait_for_selector("tr.job[data-status=queued], tr.job[data-status=running]")
-    page.wait_for_selector("tr.job[data-status=done] td.call a", timeout=SCORE_TIMEOUT_MS)
+    # The page lists earlier jobs too (other tests' uploads): follow the one this upload made.
+    with page.expect_response(
+        lambda answer: answer.request.method == "POST" and answer.url.endswith("/api/v1/calls")
+    ) as posted:
+        page.click("#upload-form button[type=submit]")
+    job = f"tr.job[data-job='{posted.value.json()['data'][0]['id']}']"
+    page.wait_for_selector(f"{job}[data-status=queued], {job}[data-status=running]")
+    page.wait_for_selector(f"{job}[data-status=done] td.call a", timeout=SCORE_TIMEOUT_MS)
     _shot(page, "upload")
-    page.click("tr.job[data-status=done] td.call a >> nth=0")
+    page.click(f"{job} td.call a")
     page.wait_for_selector("[data-testid=items]")
     call_path = urlsplit(page.url).path
 

@@ -225,7 +225,8 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path, stereo_call: Path)
     database = f"sqlite:///{data_dir / 'qa_assist.db'}"
     users = UserStore(open_database(database))
     users.create("uploader", "qa")
-    headers = bearer(users.issue_token("uploader", "crash test"))
+    # Generous timeouts: the service answers while its worker transcribes on both cores.
+    http = httpx.Client(headers=bearer(users.issue_token("uploader", "crash test")), timeout=60)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     log = tmp_path / "serve.log"
@@ -233,16 +234,15 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path, stereo_call: Path)
     first = _serve(data_dir, port, log)
     try:
         with stereo_call.open("rb") as audio:
-            response = httpx.post(
+            response = http.post(
                 f"{base}/calls",
                 files=[("files", ("crash.wav", audio, "audio/wav"))],
                 data={"scenario": "rescue"},
-                headers=headers,
             )
         assert response.status_code == 202, response.text
         job_id = response.json()["data"][0]["id"]
         deadline = time.monotonic() + 60
-        while httpx.get(f"{base}/jobs/{job_id}", headers=headers).json()["status"] != "running":
+        while http.get(f"{base}/jobs/{job_id}").json()["status"] != "running":
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
         os.kill(first.pid, signal.SIGKILL)
@@ -257,7 +257,7 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path, stereo_call: Path)
     second = _serve(data_dir, port, log)
     try:
         deadline = time.monotonic() + 600
-        while (job := httpx.get(f"{base}/jobs/{job_id}", headers=headers).json())["status"] in (
+        while (job := http.get(f"{base}/jobs/{job_id}").json())["status"] in (
             "queued",
             "running",
         ):
@@ -265,9 +265,10 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path, stereo_call: Path)
             time.sleep(0.5)
         assert job["status"] == "done", job["error"]
         assert job["attempts"] == 2
-        call = httpx.get(f"{base}/calls/{job['call_id']}", headers=headers).json()
+        call = http.get(f"{base}/calls/{job['call_id']}").json()
         assert call["file_name"] == "crash.wav" and call["score"]["rubric_id"] == "rescue"
     finally:
+        http.close()
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)
     with jobs.sessions() as session:

@@ -65,6 +65,13 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 @pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A database of this module's own: the list, queue and dashboard assertions count every
+    call on the day, and other modules store calls on the same dates."""
+    return Settings(data_dir=tmp_path_factory.mktemp("web-pages"), threads=2)
+
+
+@pytest.fixture(scope="module")
 def world(settings: Settings) -> World:
     world = World(settings)
     # The week before: consultations and one rescue (the baseline of the category alert).
