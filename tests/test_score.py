@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa_assist.score import Scorer, find_phrase, load_rubric, score_transcript
@@ -217,7 +219,11 @@ def test_identity_must_come_before_the_appointment(scorer: Scorer) -> None:
     assert (
         scorer.score(in_order, rubric, "fault").item("identity_before_solution").verdict == "pass"
     )
-    assert scorer.score(swapped, rubric, "fault").item("identity_before_solution").verdict == "fail"
+    late = scorer.score(swapped, rubric, "fault").item("identity_before_solution")
+    assert late.verdict == "fail"
+    # The reason names the items by their titles, in each language.
+    assert late.reason_zh == "「核实车辆或客户身份」不在「提供维修预约」之前"
+    assert late.reason == "not Vehicle or customer identity check before Service appointment offered"
     no_appointment = call(
         (0.5, "agent", "您好，客服中心，工号一零二四。"), (8, "agent", "请提供一下车架号。")
     )
@@ -225,3 +231,22 @@ def test_identity_must_come_before_the_appointment(scorer: Scorer) -> None:
         scorer.score(no_appointment, rubric, "fault").item("identity_before_solution").verdict
         == "not_applicable"
     )
+
+
+def test_every_reason_is_given_in_chinese_and_in_english() -> None:
+    """A QA specialist reads the reason next to the verdict in the page's language."""
+    transcript = call(
+        (0.5, "agent", "您好，客服中心，工号一零二四。"),
+        (4, "customer", "车在隧道里趴窝了怎么办"),
+        (8, "agent", "这个情况我也没办法。"),
+        metrics=metrics(dead_air=12.0),
+    )
+    score = score_transcript(transcript, load_rubric("rescue"), "rescue")
+    for item in score.items:
+        assert item.reason and item.reason_zh, item.item_id
+        assert re.search(r"[\u4e00-\u9fff]", item.reason_zh), item.reason_zh
+        assert not re.search(r"[a-z]{4,}", item.reason_zh), item.reason_zh
+    assert score.item("forbidden_phrases").reason_zh == "出现禁语"
+    assert score.item("dead_air").reason_zh.startswith("最长静默（秒） 12，超出")
+    general = score_transcript(transcript, load_rubric("general"), "consultation")
+    assert general.item("identity_check").reason_zh == "仅适用于故障报修、道路救援、投诉来电"

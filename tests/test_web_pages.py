@@ -152,6 +152,9 @@ def test_the_call_page_renders_in_both_languages(qa: httpx.Client, world: World)
     english = qa.get(f"/calls/{call_id}", params={"lang": "en"}).text
     assert "转写文本" in chinese and "服务禁语" in chinese
     assert "Transcript" in english and "Audit trail" in english
+    # The reason next to each verdict speaks the page's language.
+    assert "出现禁语" in chinese and "forbidden phrase said" not in chinese
+    assert "forbidden phrase said" in english and "出现禁语" not in english
     qa.get("/", params={"lang": "zh"})
 
 

@@ -75,9 +75,15 @@ def mask_score(score: CallScore) -> CallScore:
         replace(
             item,
             reason=mask_text(item.reason),
+            reason_zh=mask_text(item.reason_zh),
             evidence=_evidence(item.evidence),
             checks=tuple(
-                replace(c, reason=mask_text(c.reason), evidence=_evidence(c.evidence))
+                replace(
+                    c,
+                    reason=mask_text(c.reason),
+                    reason_zh=mask_text(c.reason_zh),
+                    evidence=_evidence(c.evidence),
+                )
                 for c in item.checks
             ),
         )

@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 
 from ..transcribe import Transcript
 from .judges import Judge, make_judges
-from .rubric import Item, OrderCheck, Rubric
+from .reasons import because, joined, word
+from .rubric import Item, OrderCheck, Rubric, Text
 from .scope import CallView
 from .types import CallScore, CheckResult, ItemResult, Verdict, earned_points, totals
 
@@ -50,7 +51,10 @@ class Scorer:
         self, item: Item, view: CallView, scenario: str, results: Mapping[str, ItemResult]
     ) -> ItemResult:
         def result(
-            verdict: Verdict, confidence: float, checks: tuple[CheckResult, ...], reason: str
+            verdict: Verdict,
+            confidence: float,
+            checks: tuple[CheckResult, ...],
+            reason: dict[str, str],
         ) -> ItemResult:
             return ItemResult(
                 item_id=item.id,
@@ -64,22 +68,30 @@ class Scorer:
                 evidence=tuple(
                     e for check in checks if check.verdict == verdict for e in check.evidence
                 ),
-                reason=reason,
                 checks=checks,
                 coaching=(item.coaching or item.title).zh,
+                **reason,
             )
 
         if item.scenarios and scenario not in item.scenarios:
-            return result("not_applicable", 1.0, (), f"only for {', '.join(item.scenarios)} calls")
+            scenarios = Text(
+                zh="、".join(word(s).zh for s in item.scenarios),
+                en=", ".join(word(s).en for s in item.scenarios),
+            )
+            return result(
+                "not_applicable", 1.0, (), because("only_for_scenarios", scenarios=scenarios)
+            )
         scope = view.scope(item, results)
         if scope is None:
-            return result(
-                "not_applicable", 1.0, (), "the event that opens its window did not happen"
-            )
+            return result("not_applicable", 1.0, (), because("window_not_opened"))
         checks = tuple(self.judges[check.type].judge(check, scope) for check in item.checks)
         verdict, confidence = combine(list(checks), item.combine)
-        reason = "; ".join(
-            check.reason for check in checks if check.verdict == verdict and check.reason
+        reason = joined(
+            [
+                {"reason": check.reason, "reason_zh": check.reason_zh}
+                for check in checks
+                if check.verdict == verdict
+            ]
         )
         return result(verdict, confidence, checks, reason)
 

@@ -41,8 +41,10 @@ class CheckResult:
     score: float | None = None
     #: the limit the score was compared with; None when the check has none
     threshold: float | None = None
+    #: why, in English; ``reason_zh`` says the same in Chinese (see reasons.py)
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
+    reason_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class ItemResult:
     coaching: str = ""
     #: set when a person changed the verdict
     override: Override | None = None
+    #: ``reason`` in Chinese (empty in results stored before reasons were bilingual)
+    reason_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..reasons import because, word
 from ..scope import Scope
 from ..types import CheckResult, Evidence, Verdict
 
@@ -28,13 +29,20 @@ def by_expectation(
     sureness: float,
     what: str,
 ) -> CheckResult:
-    """A presence check passes when something was found, an absence check when nothing was."""
+    """A presence check passes when something was found, an absence check when nothing was;
+    ``what`` is the reasons' word for what the check looks for."""
     present = bool(found)
     verdict: Verdict
     if expect == "present":
-        verdict, reason = ("pass", f"{what} said") if present else ("fail", f"no {what} found")
+        verdict, key = ("pass", "found") if present else ("fail", "not_found")
     else:
-        verdict, reason = (
-            ("fail", f"forbidden {what} said") if present else ("pass", f"no forbidden {what}")
-        )
-    return CheckResult(check_type, verdict, sureness, score, threshold, reason, found)
+        verdict, key = ("fail", "forbidden_found") if present else ("pass", "forbidden_absent")
+    return CheckResult(
+        check_type,
+        verdict,
+        sureness,
+        score,
+        threshold,
+        evidence=found,
+        **because(key, what=word(what)),
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..chat import ChatClient, ChatError
 from ..matching import find_phrase
 from ..prompts import render_prompt
+from ..reasons import because
 from ..rubric import LLMJudgeCheck
 from ..scope import Scope, Sentence
 from ..types import CheckResult, Evidence, Verdict
@@ -78,7 +79,7 @@ class LLMJudge:
                 "llm_judge",
                 "not_applicable",
                 1.0,
-                reason="needs a person: no LLM endpoint configured",
+                **because("llm_unconfigured"),
             )
         prompt = render_prompt(
             check.prompt,
@@ -100,7 +101,9 @@ class LLMJudge:
                 "llm_judge",
                 verdict,
                 SURENESS,
-                reason=reason,
                 evidence=(evidence,) if evidence else (),
+                **because("llm_answer", answer=reason),
             )
-        return CheckResult("llm_judge", "needs_review", 0.0, reason=f"not judged: {problem}")
+        return CheckResult(
+            "llm_judge", "needs_review", 0.0, **because("llm_not_judged", problem=problem)
+        )

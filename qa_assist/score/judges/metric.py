@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...transcribe import CallMetrics, Interval
+from ..reasons import because, word
 from ..rubric import MetricCheck
 from ..scope import Scope
 from ..types import CheckResult, Evidence, Verdict
@@ -37,10 +38,15 @@ class MetricJudge:
     def judge(self, check: MetricCheck, scope: Scope) -> CheckResult:
         limits = f"{check.min if check.min is not None else ''}..{check.max if check.max is not None else ''}"
         if scope.metrics is None:
-            return CheckResult("metric", "needs_review", 0.0, None, None, "no timing metrics")
+            return CheckResult("metric", "needs_review", 0.0, **because("no_metrics"))
         value, stretches = measure(check.metric, scope.metrics)
         if value is None:
-            return CheckResult("metric", "not_applicable", 1.0, None, None, f"no {check.metric}")
+            return CheckResult(
+                "metric",
+                "not_applicable",
+                1.0,
+                **because("metric_missing", metric=word(check.metric)),
+            )
         too_low = check.min is not None and value < check.min
         too_high = check.max is not None and value > check.max
         nearest = min(
@@ -63,7 +69,10 @@ class MetricJudge:
             )
             for item in stretches or (Interval(0.0, scope.duration),)
         )
-        reason = (
-            f"{check.metric} {value:g} " + ("outside " if verdict == "fail" else "within ") + limits
+        reason = because(
+            "metric_outside" if verdict == "fail" else "metric_within",
+            metric=word(check.metric),
+            value=f"{value:g}",
+            limits=limits,
         )
-        return CheckResult("metric", verdict, sureness, value, nearest, reason, evidence)
+        return CheckResult("metric", verdict, sureness, value, nearest, evidence=evidence, **reason)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from ..rubric import OrderCheck
+from ..reasons import because
+from ..rubric import OrderCheck, Text
 from ..scope import Scope
 from ..types import CheckResult, ItemResult
 
 
 def _earliest(result: ItemResult) -> float:
     return min(evidence.start for evidence in result.evidence)
+
+
+def _title(result: ItemResult) -> Text:
+    return Text(zh=result.title_zh, en=result.title_en)
 
 
 def _happened(result: ItemResult | None) -> bool:
@@ -21,7 +26,7 @@ class OrderJudge:
         then = scope.results.get(check.then) if check.then else None
         # Order is judged only between things that happened; their absence is their own items' fail.
         if not _happened(first) or (check.then and not _happened(then)):
-            return CheckResult("order", "not_applicable", 1.0, reason="nothing to put in order")
+            return CheckResult("order", "not_applicable", 1.0, **because("nothing_to_order"))
         assert first is not None
         if then is None:
             opening = next(
@@ -29,17 +34,17 @@ class OrderJudge:
                 None,
             )
             in_order = opening is not None and any(e.turn_id == opening.id for e in first.evidence)
-            what = f"{check.first} in the first turn"
+            key, names = "first_turn", {"first": _title(first)}
             evidence = first.evidence[:1]
         else:
             in_order = _earliest(first) <= _earliest(then)
-            what = f"{check.first} before {check.then}"
+            key, names = "before", {"first": _title(first), "then": _title(then)}
             evidence = first.evidence[:1] + then.evidence[:1]
         sureness = min(first.confidence, then.confidence if then else 1.0)
         return CheckResult(
             "order",
             "pass" if in_order else "fail",
             sureness,
-            reason=what if in_order else f"not {what}",
             evidence=evidence,
+            **because(key if in_order else f"not_{key}", **names),
         )

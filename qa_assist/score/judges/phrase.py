@@ -32,7 +32,7 @@ class PhraseJudge:
         else:
             deciding = best[0].score if best else 0.0
             found = hits
-        what = "standard phrase" if check.expect == "present" else "phrase"
+        what = "standard_phrase" if check.expect == "present" else "phrase"
         sureness = confidence(deciding, check.threshold, MARGIN)
         return by_expectation(
             "phrase", check.expect, found, deciding, check.threshold, sureness, what

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..embedding import TextEmbedder
+from ..reasons import because
 from ..rubric import SemanticCheck
 from ..scope import Scope
 from ..types import CheckResult
@@ -24,12 +25,12 @@ class SemanticJudge:
                 0.0,
                 None,
                 check.threshold,
-                "no sentence encoder configured",
+                **because("no_encoder"),
             )
         units = scope.sentences()
         if not units:
             return by_expectation(
-                "semantic", check.expect, (), 0.0, check.threshold, 1.0, "script line"
+                "semantic", check.expect, (), 0.0, check.threshold, 1.0, "script_line"
             )
         similarity = (
             self.embedder.embed(check.references)
@@ -45,5 +46,5 @@ class SemanticJudge:
         score = round(float(similarity.max()), 4)
         sureness = confidence(score, check.threshold, MARGIN)
         return by_expectation(
-            "semantic", check.expect, tuple(found), score, check.threshold, sureness, "script line"
+            "semantic", check.expect, tuple(found), score, check.threshold, sureness, "script_line"
         )
