@@ -126,6 +126,10 @@ def test_an_agent_accepts_or_disputes_their_own_calls_and_a_reviewer_resolves(
         )
         assert response.status_code == 200, response.text
         (raised,) = response.json()["disputes"]
+        # What the agent may do next is served with the review: no accepting while it waits.
+        options = response.json()["agent_options"]
+        assert options["may_accept"] is False and options["disputed"] == ["eta_given"]
+        assert "eta_given" not in options["disputable"] and "greeting" in options["disputable"]
         assert (raised["status"], raised["verdict"], raised["raised_by"]) == (
             "open",
             "fail",
@@ -181,6 +185,7 @@ def test_an_agent_accepts_or_disputes_their_own_calls_and_a_reviewer_resolves(
             "accept",
         ]
         assert agent.post(f"/calls/{good}/accept", json={}).status_code == 409
+        assert review["agent_options"] == {"may_accept": False, "disputable": [], "disputed": []}
 
 
 def test_who_may_read_reviews(service: Service) -> None:

@@ -106,7 +106,12 @@ def test_a_rejected_dispute_keeps_the_verdict_with_the_answer(flow) -> None:
 def test_accepting_waits_for_open_disputes_and_closes_the_agents_side(flow) -> None:
     _, reviews, disputes, good, _ = flow
     assert disputes.acceptance(good) is None
+    every_item = disputes.agent_options(good).disputable
+    assert disputes.agent_options(good).may_accept and "closing" in every_item
     raised = disputes.dispute(good, "greeting", "张坐席", "工号报了")
+    waiting = disputes.agent_options(good)
+    assert not waiting.may_accept and waiting.disputed == {"greeting"}
+    assert waiting.disputable == every_item - {"greeting"}
     with pytest.raises(ReviewConflict, match="open dispute \\(greeting\\)"):
         disputes.accept(good, "张坐席")
     disputes.resolve(raised.id, "rejected", "李主管", "判定本来就是通过")
@@ -121,8 +126,12 @@ def test_accepting_waits_for_open_disputes_and_closes_the_agents_side(flow) -> N
         disputes.accept(good, "张坐席")
     with pytest.raises(ReviewConflict, match="has not changed since"):
         disputes.dispute(good, "closing", "张坐席", "改主意了")
+    settled = disputes.agent_options(good)
+    assert not settled.may_accept and not settled.disputable
     # A verdict a person changes after the acceptance may be disputed, and accepted anew.
     reviews.override(good, "closing", "fail", "王质检", "抽检：没有致谢")
+    reopened = disputes.agent_options(good)
+    assert reopened.may_accept and reopened.disputable == {"closing"}
     assert disputes.dispute(good, "closing", "张坐席", "说了感谢您的来电").status == "open"
 
 

@@ -23,7 +23,9 @@ def prepare(
     settings = settings_with(models_dir=models_dir)
     unknown = sorted(set(only or []) - set(CATALOG))
     if unknown:
-        raise typer.BadParameter(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(CATALOG)}")
+        raise typer.BadParameter(
+            f"unknown model(s) {', '.join(unknown)}; known: {', '.join(CATALOG)}"
+        )
     with user_errors():
         for model in prepare_models(settings.models_dir, only):
             state = "prepared" if model.built else "ready"

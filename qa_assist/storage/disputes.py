@@ -118,6 +118,24 @@ def _changed_since(session: Session, accepted: AuditRow, item_id: str | None = N
     return session.scalar(select(AuditRow.id).where(*conditions).limit(1)) is not None
 
 
+def _settled(session: Session, accepted: AuditRow | None, item_id: str | None = None) -> bool:
+    """Whether the accepted result stands for the item (for the whole call, for None): nobody
+    changed it since the agent accepted it."""
+    return accepted is not None and not _changed_since(session, accepted, item_id)
+
+
+@dataclass(frozen=True)
+class AgentOptions:
+    """What the call's agent may do with the call's newest result now; ``accept`` and
+    ``dispute`` refuse exactly what this leaves out."""
+
+    may_accept: bool
+    #: items the agent may dispute: not disputed already, not accepted as they stand
+    disputable: frozenset[str]
+    #: items with a dispute waiting for an answer
+    disputed: frozenset[str]
+
+
 class DisputeStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -135,7 +153,7 @@ class DisputeStore:
                     f"call {call_id} has an open dispute ({items}): accept after it is resolved"
                 )
             accepted = _acceptance(session, row)
-            if accepted is not None and not _changed_since(session, accepted):
+            if accepted is not None and _settled(session, accepted):
                 raise ReviewConflict(
                     f"{accepted.reviewer} accepted the result of call {call_id} already, on "
                     f"{accepted.at:%Y-%m-%d %H:%M}"
@@ -160,6 +178,22 @@ class DisputeStore:
             row = _acceptance(session, latest_score(session, call_id))
             return audit_entry(row) if row else None
 
+    def agent_options(self, call_id: int) -> AgentOptions:
+        with self.sessions() as session:
+            row = latest_score(session, call_id)
+            disputed = frozenset(dispute.item_id for dispute in _open_disputes(session, row))
+            accepted = _acceptance(session, row)
+            return AgentOptions(
+                may_accept=not disputed and not _settled(session, accepted),
+                disputable=frozenset(
+                    item.item_id
+                    for item in reviewed(session, row).items
+                    if item.item_id not in disputed
+                    and not _settled(session, accepted, item.item_id)
+                ),
+                disputed=disputed,
+            )
+
     @retry_locked
     def dispute(self, call_id: int, item_id: str, agent: str, reason: str) -> Dispute:
         """The agent disputes one item's verdict; it waits for a QA specialist."""
@@ -172,7 +206,7 @@ class DisputeStore:
             if any(open_.item_id == item_id for open_ in _open_disputes(session, row)):
                 raise ReviewConflict(f"item {item_id!r} of call {call_id} is disputed already")
             accepted = _acceptance(session, row)
-            if accepted is not None and not _changed_since(session, accepted, item_id):
+            if accepted is not None and _settled(session, accepted, item_id):
                 raise ReviewConflict(
                     f"{accepted.reviewer} accepted the result of call {call_id} on "
                     f"{accepted.at:%Y-%m-%d %H:%M}: item {item_id!r} has not changed since"

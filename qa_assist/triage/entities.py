@@ -239,7 +239,9 @@ def _vehicle_models(norm: NormalizedText, taken: _Spans) -> list[VehicleModelMen
         taken.claim(match.start, match.end)
         start, end = _orig(norm, match.start, match.end)
         found.append(
-            VehicleModelMention(norm.text[match.start : match.end], start, end, match.brand, match.model)
+            VehicleModelMention(
+                norm.text[match.start : match.end], start, end, match.brand, match.model
+            )
         )
     return found
 
@@ -388,11 +390,17 @@ def _mileages(norm: NormalizedText, taken: _Spans) -> list[Mileage]:
             (match.group("wan") or "").lower(), 1
         )
         unit = match.group("unit").lower()
-        km = None if number is None else number * multiplier * (1.609344 if unit.startswith("mi") else 1)
+        km = (
+            None
+            if number is None
+            else number * multiplier * (1.609344 if unit.startswith("mi") else 1)
+        )
         kind: MileageKind = "unspecified"
         if patterns.DISTANCE_BEFORE.search(before) or patterns.DISTANCE_AFTER.match(after):
             kind = "distance"
-        if (match.group("wan") or "").lower() in ("万", "w") or patterns.ODOMETER_BEFORE.search(before):
+        if (match.group("wan") or "").lower() in ("万", "w") or patterns.ODOMETER_BEFORE.search(
+            before
+        ):
             kind = "odometer"  # tens of thousands of km are an odometer reading, not a trip
         taken.claim(match.start(), match.end())
         start, end = _orig(norm, match.start(), match.end())

@@ -107,7 +107,9 @@ ROAD_CODE = re.compile(
 )
 # A bare road code counts only when the words around it say it is a road ("在G15上", "G4往北").
 ROAD_CODE_CONTEXT_BEFORE = re.compile(r"(?:在|走|上|从|经|跑|on|the|took) ?$", re.IGNORECASE)
-ROAD_CODE_CONTEXT_AFTER = re.compile(r"^ ?(?:上|往|方向|出口|入口|南|北|东|西|K[0-9])", re.IGNORECASE)
+ROAD_CODE_CONTEXT_AFTER = re.compile(
+    r"^ ?(?:上|往|方向|出口|入口|南|北|东|西|K[0-9])", re.IGNORECASE
+)
 # A known expressway name; a city before 绕城/环城/机场 belongs to the name (杭州绕城高速).
 EXPRESSWAY_NAME = re.compile(
     rf"(?P<city>[{_CJK}]{{2,3}}(?=绕城|环城|机场))?(?:{'|'.join(EXPRESSWAY_NAMES)})(?:高速公路|高速)"
@@ -128,7 +130,9 @@ PLACE_NAME_STOP_CHARS = frozenset(
 ENGLISH_PLACE = re.compile(
     r"\b(?P<name>(?:[A-Z][a-z]+ ){0,3})(?P<kind>(?i:service area|toll station|toll gate|tunnel))\b"
 )
-ENGLISH_PLACE_STOP_WORDS = frozenset({"The", "A", "An", "In", "At", "Near", "Inside", "Of", "I", "We", "My"})
+ENGLISH_PLACE_STOP_WORDS = frozenset(
+    {"The", "A", "An", "In", "At", "Near", "Inside", "Of", "I", "We", "My"}
+)
 
 # --- Mileage: "3万公里", "2.3w km", "35,000 km", "两万多公里", "12k miles".
 _CN_NUMBER = "[零一二两三四五六七八九十百千半]+"
@@ -151,7 +155,8 @@ ODOMETER_BEFORE = re.compile(
 # --- OBD-II diagnostic trouble codes: system letter, 0-3, three hex digits (P0A80, U0100).
 # Not right after a province character: 粤B1234 is a mistyped plate, not a body code.
 FAULT_CODE = re.compile(
-    rf"{_NOT_AFTER_ALNUM}(?<![{PROVINCES}])[PCBU][0-3][0-9A-F]{{3}}{_NOT_BEFORE_ALNUM}", re.IGNORECASE
+    rf"{_NOT_AFTER_ALNUM}(?<![{PROVINCES}])[PCBU][0-3][0-9A-F]{{3}}{_NOT_BEFORE_ALNUM}",
+    re.IGNORECASE,
 )
 
 # --- Dates.
@@ -159,7 +164,9 @@ ISO_DATE = re.compile(
     rf"{_NOT_AFTER_DIGIT}(?P<year>20[0-9]{{2}}|19[0-9]{{2}})(?:[-/.]|年)(?P<month>[0-9]{{1,2}})"
     rf"(?:(?:[-/.]|月)(?P<day>[0-9]{{1,2}})(?:日|号)?{_NOT_BEFORE_DIGIT}|月)"
 )
-MONTH_DAY = re.compile(rf"{_NOT_AFTER_DIGIT}(?P<month>[0-9]{{1,2}})月(?P<day>[0-9]{{1,2}})(?:日|号)")
+MONTH_DAY = re.compile(
+    rf"{_NOT_AFTER_DIGIT}(?P<month>[0-9]{{1,2}})月(?P<day>[0-9]{{1,2}})(?:日|号)"
+)
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",

@@ -38,7 +38,9 @@ class Window:
 class Guards:
     """Context that cancels a phrase inside its clause; any field may be None (no guard)."""
 
-    negation_before: re.Pattern[str] | None = None  # matched against the text before, anchored at its end
+    negation_before: re.Pattern[str] | None = (
+        None  # matched against the text before, anchored at its end
+    )
     negation_after: re.Pattern[str] | None = None  # matched at the start of the text after
     near_miss_before: tuple[Window, ...] = ()  # each searched in the last ``chars`` before
     hypothetical_before: tuple[Window, ...] = ()
@@ -93,11 +95,15 @@ class PhraseRuleSet:
         hits.sort(key=lambda hit: (hit.start, hit.rule_id))
         return hits
 
-    def _judge(self, rule: PhraseRule, norm: NormalizedText, match: re.Match[str]) -> RuleHit | None:
+    def _judge(
+        self, rule: PhraseRule, norm: NormalizedText, match: re.Match[str]
+    ) -> RuleHit | None:
         text = norm.text
         if _cancelled(self.guards, text, match.start(), match.end()):
             return None
-        if rule.unless is not None and _window_search(rule.unless, text, match.start(), match.end()):
+        if rule.unless is not None and _window_search(
+            rule.unless, text, match.start(), match.end()
+        ):
             return None
         context: str | None = None
         if rule.near is not None:
@@ -179,7 +185,9 @@ def load_rule_set(path: Path) -> PhraseRuleSet:
                 zh=rule["zh"],
                 en=rule["en"],
                 description=rule["description"],
-                pattern=_compile([*rule["patterns"].get("zh", []), *rule["patterns"].get("en", [])]),
+                pattern=_compile(
+                    [*rule["patterns"].get("zh", []), *rule["patterns"].get("en", [])]
+                ),
                 near=_window(rule.get("near")),
                 unless=_window(rule.get("unless")),
             )

@@ -50,11 +50,11 @@ def safety_flags(text: str) -> list[SafetyFlag]:
 def escalation_signals(text: str) -> list[EscalationSignal]:
     """Escalation signals in ``text``."""
     return [
-        EscalationSignal(hit.rule_id, hit.phrase, hit.start, hit.end) for hit in escalation_rules().find(text)
+        EscalationSignal(hit.rule_id, hit.phrase, hit.start, hit.end)
+        for hit in escalation_rules().find(text)
     ]
 
 
 def is_safety_critical(text: str) -> bool:
     """Whether any safety rule fires, i.e. the ticket must be P0."""
     return bool(safety_rules().find(text))
-

@@ -110,12 +110,18 @@ class ModelMatcher:
         self._brand_patterns: list[tuple[BrandInfo, re.Pattern[str], re.Pattern[str] | None]] = []
         standalone: dict[str, VehicleModelInfo] = {}
         for brand in catalogue:
-            brand_regex = re.compile(_alternation([*brand.aliases, *brand.weak_aliases]), re.IGNORECASE)
+            brand_regex = re.compile(
+                _alternation([*brand.aliases, *brand.weak_aliases]), re.IGNORECASE
+            )
             model_aliases = {
-                alias: model for model in brand.models for alias in (*model.aliases, *model.weak_aliases)
+                alias: model
+                for model in brand.models
+                for alias in (*model.aliases, *model.weak_aliases)
             }
             model_regex = (
-                re.compile(_BRAND_MODEL_GAP + f"(?:{_alternation(list(model_aliases))})", re.IGNORECASE)
+                re.compile(
+                    _BRAND_MODEL_GAP + f"(?:{_alternation(list(model_aliases))})", re.IGNORECASE
+                )
                 if model_aliases
                 else None
             )
@@ -126,7 +132,9 @@ class ModelMatcher:
                         standalone[alias.casefold()] = model
         self._standalone = standalone
         self._standalone_regex = re.compile(_alternation(list(standalone)), re.IGNORECASE)
-        self._brand_aliases = {alias.casefold(): brand for brand in catalogue for alias in brand.aliases}
+        self._brand_aliases = {
+            alias.casefold(): brand for brand in catalogue for alias in brand.aliases
+        }
 
     def _model_of(self, brand: BrandInfo, text: str) -> VehicleModelInfo | None:
         folded = re.sub(r"\s", "", text.lstrip(" ·・-")).casefold()
@@ -144,7 +152,9 @@ class ModelMatcher:
                 follow = model_regex.match(text, found.end()) if model_regex else None
                 model = self._model_of(brand, follow.group()) if follow else None
                 if model is not None and follow is not None:
-                    candidates.append(ModelMatch(found.start(), follow.end(), brand.name, model.name))
+                    candidates.append(
+                        ModelMatch(found.start(), follow.end(), brand.name, model.name)
+                    )
                 elif found.group().casefold() in self._brand_aliases:
                     candidates.append(ModelMatch(found.start(), found.end(), brand.name, None))
         for found in self._standalone_regex.finditer(text):

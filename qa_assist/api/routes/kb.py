@@ -190,9 +190,7 @@ def upsert(body: Document | DocumentBatch, kb: KB) -> UpsertResponse:
     return UpsertResponse(added=list(outcome.added), replaced=list(outcome.replaced), count=count)
 
 
-@router.delete(
-    "/kb/documents/{entry_id}", response_model=DeleteResponse, dependencies=_EDIT
-)
+@router.delete("/kb/documents/{entry_id}", response_model=DeleteResponse, dependencies=_EDIT)
 def delete(entry_id: str, kb: KB) -> DeleteResponse:
     try:
         kb.delete([entry_id])

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from ...auth import User, mask_score
 from ...score import CallScore, Verdict
 from ...storage import (
+    AgentOptions,
     AuditEntry,
     Dispute,
     DisputeStatus,
@@ -94,6 +95,8 @@ class Review:
     #: the agent's acceptance of this result; None while not accepted
     accepted: AuditEntry | None
     history: list[AuditEntry]
+    #: what the call's agent may do now: accept the result, dispute which items
+    agent_options: AgentOptions
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def _review(stores: Stores, user: User, call_id: int) -> Review:
         stores.disputes.list(call_id=call_id, limit=1000)[0],
         stores.disputes.acceptance(call_id),
         stores.reviews.history(call_id),
+        stores.disputes.agent_options(call_id),
     )
 
 

@@ -115,7 +115,7 @@ def call_page(call_id: int, request: Request, store: Store, user: CallReader) ->
     acceptance = disputes.acceptance(call_id) if score else None
     history = reviews.history(call_id) if score else []
     actions = (
-        review_actions(user, record.agent_id, score, raised, acceptance, history) if score else None
+        review_actions(user, record.agent_id, disputes.agent_options(call_id)) if score else None
     )
     if not user.sees_pii:
         record = mask_call(record)
