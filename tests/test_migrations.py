@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import UniqueConstraint, inspect
 
-from qa_assist.score import CallScore
+from qa_assist.score import CallScore, ItemResult
 from qa_assist.storage import CallStore, ReviewStore, models_key, open_database
 from qa_assist.storage.migrate import _config, current_revision, head_revision
 from qa_assist.storage.tables import Base
@@ -33,8 +33,28 @@ def _old_database(path: Path) -> Path:
             "duration, created_at) VALUES ('ab' || hex(randomblob(31)), '救援来电.wav', "
             "'/audio/a.wav', 'rescue', 'A1024', 93.5, '2026-11-01 08:00:00')"
         )
+        greeting = ItemResult(
+            "greeting",
+            "开场问候",
+            "Greeting",
+            "pass",
+            10.0,
+            10.0,
+            False,
+            0.9,
+            (),
+            "standard phrase said",
+        )
         payload = CallScore(
-            "rescue", "2026.11-1", "rescue", 80.0, 100.0, False, (), (), model_versions=VERSIONS
+            "rescue",
+            "2026.11-1",
+            "rescue",
+            80.0,
+            100.0,
+            False,
+            (greeting,),
+            (),
+            model_versions=VERSIONS,
         ).to_dict()
         db.execute(
             "INSERT INTO scores (call_id, rubric_id, rubric_version, model_version, total, "
@@ -85,6 +105,11 @@ def test_a_database_from_before_migrations_upgrades_and_keeps_its_rows(tmp_path:
         assert current_revision(connection) == head_revision()
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         key = connection.exec_driver_sql("SELECT models_key FROM scores").scalar_one()
+        # The override made before the upgrade is in the reviewed total the lists show.
+        reviewed = connection.exec_driver_sql(
+            "SELECT reviewed_total, reviewed_fatal_failure FROM scores"
+        ).one()
+        assert tuple(reviewed) == (0.0, False)
     call = CallStore(sessions).get_call(1)
     assert call is not None
     assert (call.file_name, call.scenario, call.agent_id, call.duration) == (

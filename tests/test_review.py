@@ -16,6 +16,7 @@ from qa_assist.cli import app as cli
 from qa_assist.score import CallScore, load_rubric, score_transcript
 from qa_assist.storage import (
     CallMetadata,
+    CallQuery,
     CallStore,
     NewCall,
     ReviewError,
@@ -99,6 +100,35 @@ def test_a_fatal_override_zeroes_the_call(stores) -> None:
         good, "forbidden_phrases", "fail", "王质检", "录音里说了“你自己看着办”"
     )
     assert reviewed.fatal_failure and reviewed.total == 0.0
+
+
+def test_lists_show_and_filter_what_people_decided(stores) -> None:
+    """The call list, its filters and sort use the reviewed total and fatal flag, marked as
+    including manual edits, with the machine's total beside it."""
+    calls, reviews, good, _ = stores
+
+    def listed(**query) -> list:
+        return calls.list_calls(CallQuery(**query))[0]
+
+    (before,) = listed(agent_id=AGENT_ID)
+    assert (before.score.total, before.score.edited, before.score.fatal_failure) == (
+        100.0,
+        False,
+        False,
+    )
+    reviews.confirm(good, "王质检")  # agreeing changes nothing
+    assert not listed(agent_id=AGENT_ID)[0].score.edited
+    reviews.override(good, "forbidden_phrases", "fail", "王质检", "说了“你自己看着办”")
+    (after,) = listed(agent_id=AGENT_ID)
+    assert (after.score.total, after.score.fatal_failure, after.score.edited) == (0.0, True, True)
+    assert after.score.auto_total == 100.0
+    assert [c.id for c in listed(fatal=True)] == [good]
+    assert good not in [c.id for c in listed(min_score=50)]
+    assert listed(sort="score", order="asc")[0].id == good
+    # Overridden back to the machine's verdict: the automatic result stands again.
+    reviews.override(good, "forbidden_phrases", "pass", "李主管", "复听无禁语")
+    (back,) = listed(agent_id=AGENT_ID)
+    assert (back.score.total, back.score.edited, back.score.fatal_failure) == (100.0, False, False)
 
 
 def test_unsure_calls_queue_until_someone_reviews_them(stores) -> None:

@@ -223,7 +223,9 @@ def test_identity_must_come_before_the_appointment(scorer: Scorer) -> None:
     assert late.verdict == "fail"
     # The reason names the items by their titles, in each language.
     assert late.reason_zh == "「核实车辆或客户身份」不在「提供维修预约」之前"
-    assert late.reason == "not Vehicle or customer identity check before Service appointment offered"
+    assert (
+        late.reason == "not Vehicle or customer identity check before Service appointment offered"
+    )
     no_appointment = call(
         (0.5, "agent", "您好，客服中心，工号一零二四。"), (8, "agent", "请提供一下车架号。")
     )

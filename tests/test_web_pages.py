@@ -266,6 +266,15 @@ def test_an_override_shows_in_place_and_in_the_audit_trail(qa: httpx.Client, wor
     assert 'class="verdict-fail"' in row[:400]
     # Reviewed: the call leaves the review queue.
     assert f'data-call-id="{call_id}"' not in qa.get("/review").text
+    # The list shows the reviewed total, marked as including manual edits.
+    listed = qa.get("/", params=_day_filter(agent="A1")).text
+    row = listed[listed.index(f'data-call-id="{call_id}"') :]
+    row = row[: row.index("</tr>")]
+    reviewed_total = changed.json()["score"]["total"]
+    assert (
+        f">{reviewed_total} <span" in row and 'data-testid="edited"' in row and "含人工修改" in row
+    )
+    assert f"系统评分（人工修改前） {world.calls.get_call(call_id).score.total}" in row
 
 
 def test_the_review_queue_puts_fatal_calls_first_and_exports(
@@ -312,6 +321,9 @@ def test_the_dashboard_sums_up_the_period(qa: httpx.Client, world: World) -> Non
     assert agents == {"A1": 2, TEST_AGENT_ID: 1, "W9": 7}
     items = list(book["常见失分项（培训重点）"].iter_rows(min_row=2, values_only=True))
     assert items[0][0] == "服务禁语" and items[0][1] == 2
+    # People's verdicts count: the good call's first item failed only once a person said so.
+    overridden = world.calls.get_call(world.ids["good"]).score.items[0].title_zh
+    assert {row[0]: row[1] for row in items}[overridden] == 1
     trend = {row[0]: row[1] for row in book["每日趋势"].iter_rows(min_row=2, values_only=True)}
     assert trend[DAY.isoformat()] == 3 and trend["2026-11-14"] == 0
     text = qa.get("/dashboard.csv", params={**params, "table": "teams"}).content

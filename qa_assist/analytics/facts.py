@@ -1,5 +1,5 @@
 """The figures of each call the dashboard and the daily report sum up, read from the database:
-who took it, when, its newest automatic score and what it was about."""
+who took it, when, its newest score (with people's verdicts applied) and what it was about."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..storage.tables import CallRow, ScoreRow, TranscriptRow
+from ..score import CallScore
+from ..storage.reviews import with_reviews
+from ..storage.tables import CallRow, ItemReviewRow, ScoreRow, TranscriptRow
 from ..triage import extract_entities
 from .categories import Categorised
 from .groups import UNASSIGNED
@@ -28,7 +30,8 @@ class CallFacts:
     day: date
     duration: float | None
     category: Categorised
-    #: the newest automatic score (``CallScore.to_dict()``), None while unscored
+    #: the newest score with people's verdicts applied (``CallScore.to_dict()``), None while
+    #: unscored
     score: dict[str, Any] | None
 
     @property
@@ -115,13 +118,24 @@ def load_facts(
         scores: dict[int, dict[str, Any]] = {}
         models: dict[int, tuple[str, ...]] = {}
         for chunk in _chunks(ids):
-            scores.update(
-                session.execute(
-                    select(ScoreRow.call_id, ScoreRow.payload)
-                    .where(ScoreRow.call_id.in_(chunk))
-                    .order_by(ScoreRow.id)
-                ).all()
-            )
+            newest: dict[int, tuple[int, dict[str, Any]]] = {}
+            for call_id, score_id, payload in session.execute(
+                select(ScoreRow.call_id, ScoreRow.id, ScoreRow.payload)
+                .where(ScoreRow.call_id.in_(chunk))
+                .order_by(ScoreRow.id)
+            ):
+                newest[call_id] = (score_id, payload)
+            reviews: dict[int, list[ItemReviewRow]] = {}
+            for review in session.scalars(
+                select(ItemReviewRow).where(ItemReviewRow.call_id.in_(chunk))
+            ):
+                reviews.setdefault(review.score_id, []).append(review)
+            for call_id, (score_id, payload) in newest.items():
+                scores[call_id] = (
+                    with_reviews(CallScore.from_dict(payload), reviews[score_id]).to_dict()
+                    if score_id in reviews
+                    else payload
+                )
             for call_id, payload in session.execute(
                 select(TranscriptRow.call_id, TranscriptRow.payload).where(
                     TranscriptRow.call_id.in_(chunk)

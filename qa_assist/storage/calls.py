@@ -126,11 +126,15 @@ class ScoreSummary:
 
     rubric_id: str
     rubric_version: str
+    #: with people's verdicts applied ("includes manual edits" when ``edited``)
     total: float
     fatal_failure: bool
     needs_review: bool
     #: the lowest confidence of a judged item
     confidence: float
+    #: whether a person changed an item's verdict; ``auto_total`` is the machine's total then
+    edited: bool = False
+    auto_total: float | None = None
 
 
 @dataclass(frozen=True)
@@ -228,8 +232,13 @@ def _latest_scores() -> Any:
             ScoreRow.call_id,
             ScoreRow.rubric_id,
             ScoreRow.rubric_version,
-            ScoreRow.total,
-            ScoreRow.fatal_failure,
+            # What people decided where they changed a verdict, the machine's result elsewhere.
+            func.coalesce(ScoreRow.reviewed_total, ScoreRow.total).label("total"),
+            func.coalesce(ScoreRow.reviewed_fatal_failure, ScoreRow.fatal_failure).label(
+                "fatal_failure"
+            ),
+            ScoreRow.total.label("auto_total"),
+            ScoreRow.reviewed_total.is_not(None).label("edited"),
             ScoreRow.payload["needs_review"].as_boolean().label("needs_review"),
             ScoreRow.payload["confidence"].as_float().label("confidence"),
         )
@@ -420,6 +429,8 @@ def _summary(row: Any) -> CallSummary:
             fatal_failure=row.fatal_failure,
             needs_review=bool(row.needs_review),
             confidence=row.confidence if row.confidence is not None else 1.0,
+            edited=bool(row.edited),
+            auto_total=row.auto_total,
         )
         if row.rubric_id is not None
         else None

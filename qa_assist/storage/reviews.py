@@ -8,7 +8,7 @@ score is the automatic one with them applied.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -123,8 +123,12 @@ def latest_score(session: Session, call_id: int) -> ScoreRow:
 
 def reviewed(session: Session, score_row: ScoreRow) -> CallScore:
     """The automatic score with people's verdicts applied."""
-    score = CallScore.from_dict(score_row.payload)
     rows = session.scalars(select(ItemReviewRow).where(ItemReviewRow.score_id == score_row.id))
+    return with_reviews(CallScore.from_dict(score_row.payload), rows)
+
+
+def with_reviews(score: CallScore, rows: Iterable[ItemReviewRow]) -> CallScore:
+    """``score`` with the verdicts of these item reviews (of that score) applied."""
     auto = {item.item_id: item.verdict for item in score.items}
     return overridden(
         score,
@@ -213,6 +217,19 @@ def set_verdict(
     if dispute is not None:
         before["dispute"], after["dispute"] = dispute
     audit(session, score_row, item.item_id, action, reviewer, before, after, comment)
+    session.flush()
+    store_reviewed_totals(session, score_row)
+
+
+def store_reviewed_totals(session: Session, score_row: ScoreRow) -> None:
+    """Keep the score row's reviewed total and fatal flag in step with people's verdicts."""
+    score = reviewed(session, score_row)
+    edited = any(
+        item.override is not None and item.override.verdict != item.override.auto_verdict
+        for item in score.items
+    )
+    score_row.reviewed_total = score.total if edited else None
+    score_row.reviewed_fatal_failure = score.fatal_failure if edited else None
 
 
 def audit_entry(row: AuditRow) -> AuditEntry:

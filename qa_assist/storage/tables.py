@@ -130,6 +130,10 @@ class ScoreRow(Base):
     models_key: Mapped[str] = mapped_column(String(64))
     total: Mapped[float] = mapped_column(Float, index=True)
     fatal_failure: Mapped[bool] = mapped_column(default=False)
+    #: the total and fatal flag with people's verdicts applied, once a person changed one
+    #: (None: the automatic result stands), so lists and dashboards show what people decided
+    reviewed_total: Mapped[float | None] = mapped_column(Float)
+    reviewed_fatal_failure: Mapped[bool | None] = mapped_column()
     payload: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -64,6 +64,7 @@ def call_table(summaries: list[CallSummary], t: dict[str, str], base_url: str) -
             t["scenario"],
             t["duration"],
             t["score"],
+            t["auto_score"],
             t["fatal"],
             t["needs_review"],
         ),
@@ -77,6 +78,7 @@ def call_table(summaries: list[CallSummary], t: dict[str, str], base_url: str) -
                 t.get(s.scenario, s.scenario),
                 round(s.duration, 1) if s.duration is not None else None,
                 s.score.total if s.score else None,
+                s.score.auto_total if s.score and s.score.edited else None,
                 yes_no[s.score.fatal_failure] if s.score else None,
                 yes_no[s.score.needs_review] if s.score else None,
             )
