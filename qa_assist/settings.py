@@ -212,6 +212,16 @@ class Settings(BaseSettings):
     session_hours: float = Field(
         default=12, gt=0, description="How long a browser stays signed in (a working shift)."
     )
+    login_max_failures: int = Field(
+        default=5,
+        gt=0,
+        description="Failed sign-ins of one account from one address before it must wait.",
+    )
+    login_lockout_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="The window failed sign-ins are counted over, and the longest wait.",
+    )
     session_cookie_secure: bool = Field(
         default=False,
         description="Send the session cookie over HTTPS only; turn on behind a TLS proxy.",

@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa_assist.auth import UserError, UserStore, WeakPassword, mask_text
+from qa_assist.auth import LoginThrottle, UserError, UserStore, WeakPassword, mask_text
+from qa_assist.settings import Settings
 from qa_assist.storage import open_database
 
-from .conftest import TEST_PASSWORD, bearer
+from .conftest import TEST_PASSWORD, bearer, serving
 
 
 @pytest.fixture()
@@ -212,3 +213,41 @@ def test_the_cli_creates_accounts_and_tokens(tmp_path: Path) -> None:
     assert "zhang\tagent  agent A7" in run("list").stdout
     assert run("deactivate", "zhang").returncode == 0
     assert users.user_for_token(token) is None
+
+
+def test_failed_sign_ins_of_an_account_from_an_address_make_it_wait() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(3, 300, clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait_seconds("Zhang", "10.0.0.7") == 0
+        throttle.failed("zhang ", "10.0.0.7")
+    assert throttle.wait_seconds("zhang", "10.0.0.7") == 300
+    # The floor behind the same address, and the account from elsewhere, are not locked out.
+    assert throttle.wait_seconds("li", "10.0.0.7") == 0
+    assert throttle.wait_seconds("zhang", "10.0.0.8") == 0
+    now[0] += 120
+    assert throttle.wait_seconds("zhang", "10.0.0.7") == 180
+    now[0] += 180
+    assert throttle.wait_seconds("zhang", "10.0.0.7") == 0
+    throttle.failed("zhang", "10.0.0.7")
+    throttle.succeeded("zhang", "10.0.0.7")
+    throttle.failed("zhang", "10.0.0.7")
+    assert throttle.wait_seconds("zhang", "10.0.0.7") == 0  # a success starts the count anew
+
+
+def test_the_service_refuses_a_guesser_even_the_right_password(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, login_max_failures=2, login_lockout_seconds=600)
+    users = UserStore(open_database(settings.resolved_database_url))
+    users.create("wang", "qa", TEST_PASSWORD)
+    users.create("zhao", "qa", TEST_PASSWORD)
+    with serving(settings) as server, httpx.Client(base_url=server) as client:
+        for _ in range(2):
+            wrong = {"username": "wang", "password": "guess"}
+            assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+        right = {"username": "wang", "password": TEST_PASSWORD}
+        refused = client.post("/api/v1/auth/login", json=right)
+        assert refused.status_code == 429 and "try again in" in refused.json()["detail"]
+        assert 590 <= int(refused.headers["retry-after"]) <= 600
+        page = client.post("/login", data={**right, "next": "/"})
+        assert page.status_code == 429 and "登录失败次数过多" in page.text
+        assert client.post("/api/v1/auth/login", json={**right, "username": "zhao"}).is_success

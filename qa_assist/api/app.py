@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from .. import __version__
-from ..auth import UserStore
+from ..auth import LoginThrottle, UserStore
 from ..jobs import JobStore, JobWorker, ServiceMetrics
 from ..models import ModelRegistry
 from ..settings import Settings, get_settings
@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.store = CallStore(open_database(settings.resolved_database_url))
         app.state.users = UserStore(app.state.store.sessions)
+        app.state.login_throttle = LoginThrottle(
+            settings.login_max_failures, settings.login_lockout_seconds
+        )
         app.state.registry = ModelRegistry(settings)
         app.state.jobs = JobStore(
             app.state.store.sessions, settings.job_stale_seconds, settings.job_max_attempts

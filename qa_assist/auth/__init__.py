@@ -4,14 +4,17 @@ for browsers, and masking of personal data for roles that need not see it."""
 from .masking import mask_call, mask_score, mask_text, mask_transcript
 from .passwords import MIN_LENGTH, WeakPassword
 from .roles import ROLE_NAMES, Role, RoleName, permissions, role
+from .throttle import LoginThrottle, TooManyAttempts
 from .users import ApiToken, User, UserError, UserStore
 
 __all__ = [
     "MIN_LENGTH",
     "ROLE_NAMES",
     "ApiToken",
+    "LoginThrottle",
     "Role",
     "RoleName",
+    "TooManyAttempts",
     "User",
     "UserError",
     "UserStore",

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..api.deps import Users
-from ..api.routes.auth import end_session, start_session
+from ..api.routes.auth import end_session, sign_in, start_session
+from ..auth import TooManyAttempts
 from .rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ def _local(next_url: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=_local(next), failed=False)
+    return render(request, "login.html", next=_local(next), failed=False, wait=None)
 
 
 @router.post("/login", response_model=None)
@@ -33,9 +34,23 @@ def login_form(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    user = users.authenticate(username, password)
+    try:
+        user = sign_in(request, users, username, password)
+    except TooManyAttempts as refused:
+        page = render(
+            request,
+            "login.html",
+            status_code=429,
+            next=_local(next),
+            failed=False,
+            wait=refused.seconds,
+        )
+        page.headers["Retry-After"] = f"{refused.seconds:.0f}"
+        return page
     if user is None:
-        return render(request, "login.html", status_code=401, next=_local(next), failed=True)
+        return render(
+            request, "login.html", status_code=401, next=_local(next), failed=True, wait=None
+        )
     response = RedirectResponse(_local(next), status_code=303)
     start_session(users, user, response, request)
     return response

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...auth import ROLE_NAMES, ApiToken, RoleName, User, UserError, UserStore, WeakPassword
+from ...auth import (
+    ROLE_NAMES,
+    ApiToken,
+    LoginThrottle,
+    RoleName,
+    TooManyAttempts,
+    User,
+    UserError,
+    UserStore,
+    WeakPassword,
+)
 from ..deps import SESSION_COOKIE, Users, require, signed_in
 
 router = APIRouter(tags=["auth"])
@@ -85,10 +96,37 @@ def _refused(error: UserError | WeakPassword) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error))
 
 
-@router.post("/auth/login", response_model=User)
+def sign_in(request: Request, users: UserStore, username: str, password: str) -> User | None:
+    """The user these credentials name, None when they are wrong; raises TooManyAttempts,
+    without checking the password, while this account has failed too often from this client."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    client = request.client.host if request.client else ""
+    wait = throttle.wait_seconds(username, client)
+    if wait:
+        raise TooManyAttempts(math.ceil(wait))
+    user = users.authenticate(username, password)
+    if user is None:
+        throttle.failed(username, client)
+    else:
+        throttle.succeeded(username, client)
+    return user
+
+
+@router.post(
+    "/auth/login",
+    response_model=User,
+    responses={429: {"description": "Too many failed sign-ins; see Retry-After."}},
+)
 def login(body: Credentials, users: Users, request: Request, response: Response) -> User:
     """Check a name and password and start a browser session (cookie)."""
-    user = users.authenticate(body.username, body.password)
+    try:
+        user = sign_in(request, users, body.username, body.password)
+    except TooManyAttempts as refused:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=str(refused),
+            headers={"Retry-After": f"{refused.seconds:.0f}"},
+        ) from None
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
     start_session(users, user, response, request)
