@@ -17,6 +17,12 @@ from qa_assist.triage.build import BuildOutcome, ensure_trained
 from qa_assist.triage.classifier import TriageClassifier
 from qa_assist.triage.evaluation import TriageEvaluation, evaluate
 from qa_assist.triage.manifest import FORMAT_VERSION, HEADS, TriageModelMissing
+from qa_assist.triage.ngram import (
+    CombinedModel,
+    load_ngram_model,
+    read_ngram_manifest,
+    save_ngram_model,
+)
 from qa_assist.triage.quality import TicketChecker, TicketRecord, agent_error_rates
 from qa_assist.triage.training import TrainingOptions, train_triage_model
 
@@ -34,10 +40,11 @@ def test_split(classifier: TriageClassifier) -> TriageEvaluation:
 
 
 # The issue asks for type macro-F1 >= 0.92 and subsystem macro-F1 >= 0.85 on the test split;
-# the model reaches 0.906 and 0.805 (README, Triage). These floors guard what it does reach, a
-# little below the measurement so that another thread count's rounding does not trip them.
-TYPE_MACRO_F1_FLOOR = 0.87
-SUBSYSTEM_MACRO_F1_FLOOR = 0.79
+# the encoder and n-gram models combined reach 0.932 and 0.817 (README, Triage). The floors
+# guard what they reach: the type target itself, and a little below the subsystem figure so
+# that another thread count's rounding does not trip it.
+TYPE_MACRO_F1_FLOOR = 0.92
+SUBSYSTEM_MACRO_F1_FLOOR = 0.81
 
 
 def test_type_macro_f1_on_the_test_split(test_split: TriageEvaluation) -> None:
@@ -74,6 +81,27 @@ def test_training_again_on_the_same_data_is_a_no_op(
 ) -> None:
     again = ensure_trained(settings)
     assert not again.trained and again.version == triage_build.version
+    assert again.metrics["test"]["type_macro_f1"] >= TYPE_MACRO_F1_FLOOR  # the combined models'
+
+
+def test_the_classifier_averages_the_encoder_and_the_ngram_models(
+    classifier: TriageClassifier, registry: ModelRegistry, tmp_path: Path
+) -> None:
+    combined = classifier.model
+    assert isinstance(combined, CombinedModel) and combined.ngram_weight == 0.5
+    text = "后排娱乐屏一直没声音，想约个时间修一下"
+    (mixed,) = combined.predict([text])
+    (dense,) = combined.encoder_model.predict([text])
+    (sparse,) = combined.ngram.predict([text])
+    for label, score in mixed.type.items():
+        assert score == pytest.approx((dense.type[label] + sparse.type[label]) / 2, abs=1e-6)
+    # Saved as arrays and read back, the n-gram model gives the same probabilities.
+    save_ngram_model(
+        combined.ngram, read_ngram_manifest(registry.triage_ngram_dir()), tmp_path / "ngram"
+    )
+    (again,) = load_ngram_model(tmp_path / "ngram").predict([text])
+    assert again.subsystem == pytest.approx(sparse.subsystem, abs=1e-9)
+    assert set(sparse.subsystem) == set(HEADS["subsystem"])
 
 
 def test_a_safety_rule_forces_p0_and_says_why(classifier: TriageClassifier) -> None:

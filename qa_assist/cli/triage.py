@@ -72,7 +72,8 @@ def train(
         f"{state}: {outcome.version} at {outcome.folder} (trained on {', '.join(manifest.trained_on)} "
         f"in {manifest.training_seconds:.0f} s)"
     )
-    for split, metrics in manifest.metrics.items():
+    # What the classifier does: the encoder model and the n-gram model combined.
+    for split, metrics in outcome.metrics.items():
         typer.echo(
             f"  {split}: " + ", ".join(f"{name} {value:.3f}" for name, value in metrics.items())
         )

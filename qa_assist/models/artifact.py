@@ -110,3 +110,24 @@ def build_atomically(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log.info("prepared model %s at %s in %.1f s", name, target, time.monotonic() - started)
+
+
+def replace_atomically(
+    folder: Path,
+    sources: list[str],
+    build: Callable[[Path], None],
+    check: Callable[[Path], None],
+) -> None:
+    """Build a new model folder and swap it in for ``folder`` (a trained model replacing an
+    older one) only once it is complete and loads; readers see the old or the new, whole."""
+    # build_atomically keeps a complete folder it finds in place, so a new model is built
+    # beside the old one and swapped in; os.replace cannot overwrite a non-empty folder.
+    fresh = folder.with_name(folder.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    build_atomically(fresh, folder.name, sources, build, check)
+    retired = folder.with_name(folder.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, retired)
+    os.replace(fresh, folder)
+    shutil.rmtree(retired, ignore_errors=True)

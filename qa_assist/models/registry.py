@@ -55,6 +55,12 @@ class ModelRegistry:
 
         return self.settings.triage_model_dir or self.settings.models_dir / FORMAT_VERSION
 
+    def triage_ngram_dir(self) -> Path:
+        """The triage n-gram model, trained with the encoder model and kept beside it."""
+        from ..triage.ngram import NGRAM_FORMAT
+
+        return self.triage_model_dir().with_name(NGRAM_FORMAT)
+
     def _load(self, key: str, loader: Any) -> Any:
         with self._lock:
             if key not in self._loaded:
@@ -106,10 +112,15 @@ class ModelRegistry:
 
             from ..triage.classifier import TriageClassifier
             from ..triage.model import load_triage_model
+            from ..triage.ngram import CombinedModel, load_ngram_model
 
             torch.set_num_threads(self.settings.threads)
             model = load_triage_model(self.triage_model_dir(), self.encoder_dir())
-            return TriageClassifier(model, self.settings.triage_review_threshold)
+            weight = self.settings.triage_ngram_weight
+            if weight == 0:
+                return TriageClassifier(model, self.settings.triage_review_threshold)
+            combined = CombinedModel(model, load_ngram_model(self.triage_ngram_dir()), weight)
+            return TriageClassifier(combined, self.settings.triage_review_threshold)
 
         return self._load("triage", load)
 

@@ -15,6 +15,7 @@ from .safety import SafetyFlag, escalation_signals, safety_flags, safety_rules
 
 if TYPE_CHECKING:  # torch: loaded with the model, not with this module
     from .model import HeadScores, TriageModel
+    from .ngram import CombinedModel
 
 #: Escalation signals that mean the customer is about to go outside (press, regulator, court).
 _HIGH_RISK_SIGNALS = frozenset({"media", "regulator", "legal"})
@@ -55,7 +56,7 @@ def escalation_risk(text: str, ticket_type: str) -> EscalationRisk:
 class TriageClassifier:
     """Classifies ticket texts with one loaded model; cheap to call, safe to share."""
 
-    def __init__(self, model: TriageModel, review_threshold: float) -> None:
+    def __init__(self, model: TriageModel | CombinedModel, review_threshold: float) -> None:
         self.model = model
         self.review_threshold = review_threshold
 

@@ -10,8 +10,6 @@ multilingual-e5-small folder, whose identity the manifest records. That keeps th
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..models.artifact import build_atomically
+from ..models.artifact import replace_atomically
 from ..models.errors import ModelError
 from ..models.prepare import model_version
 from .content import customer_content
@@ -142,19 +140,9 @@ def save_triage_model(model: TriageModel, manifest: TriageManifest, folder: Path
         if set(load_file(str(staging / WEIGHTS_NAME))) != set(model.network.trained_state()):
             raise ModelError(f"{staging} does not hold the trained weights")
 
-    # build_atomically keeps a complete folder it finds in place, so a new model is built
-    # beside the old one and swapped in; os.replace cannot overwrite a non-empty folder.
-    fresh = folder.with_name(folder.name + ".new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    build_atomically(
-        fresh, folder.name, [manifest.encoder, f"tickets@{manifest.data_sha256[:12]}"], build, check
+    replace_atomically(
+        folder, [manifest.encoder, f"tickets@{manifest.data_sha256[:12]}"], build, check
     )
-    retired = folder.with_name(folder.name + ".old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if folder.exists():
-        os.replace(folder, retired)
-    os.replace(fresh, folder)
-    shutil.rmtree(retired, ignore_errors=True)
     model.version = model_version(folder)
     return model.version
 
