@@ -73,8 +73,8 @@ class Settings(BaseSettings):
         default="zh", description="Whisper language code; empty for auto-detection per call."
     )
     beam_size: int = Field(
-        # On the five AISHELL benchmark calls: greedy 0.142 CER at 0.097 CPU s per audio
-        # second, beam 5 0.137 at 0.131 (beam 2 was worse than greedy); but on a robot-voiced
+        # On the five AISHELL benchmark calls: greedy 0.123 CER at 0.082 CPU s per audio
+        # second, beam 5 0.126 at 0.118 (float32 greedy 0.124 at 0.138); on a robot-voiced
         # demo call beam 5 fell into a loop (CER 1.06 against greedy's 0.68).
         default=1,
         ge=1,

@@ -23,8 +23,11 @@ def test_packed_times_map_back_to_the_call():
     assert len(samples) == int((2 + GAP_SECONDS + 3) * 16000)
     assert samples[0] == 10 * 16000  # the first sample is the region's first
     second_offset = 2 + GAP_SECONDS
-    assert window.region_at(1.0) == 0 and window.region_at(second_offset + 1) == 1
-    assert window.region_at(2.1) == 0 and window.region_at(second_offset - 0.1) == 1  # gaps split
+    assert window.region_of_word(1.0) == 0 and window.region_of_word(second_offset + 1) == 1
+    assert window.region_of_word(2.1) == 0  # ends in the gap after its region
+    # Whisper stamps a region's first word as starting early; its end decides where it goes
+    assert window.region_of_word(second_offset + 0.2) == 1
+    assert window.region_of_word(second_offset - 0.1) == 0
     assert window.to_call_time(second_offset + 1, 1) == pytest.approx(31.0)
     assert window.to_call_time(second_offset + 9, 1) == 33.0  # kept inside its region
 

@@ -40,7 +40,7 @@ def test_split(classifier: TriageClassifier) -> TriageEvaluation:
 
 
 # The issue asks for type macro-F1 >= 0.92 and subsystem macro-F1 >= 0.85 on the test split;
-# the encoder and n-gram models combined reach 0.932 and 0.817 (README, Triage). The floors
+# the encoder and n-gram models combined reach 0.929 and 0.824 (README, Triage). The floors
 # guard what they reach: the type target itself, and a little below the subsystem figure so
 # that another thread count's rounding does not trip it.
 TYPE_MACRO_F1_FLOOR = 0.92
@@ -48,7 +48,7 @@ SUBSYSTEM_MACRO_F1_FLOOR = 0.81
 
 
 def test_type_macro_f1_on_the_test_split(test_split: TriageEvaluation) -> None:
-    assert test_split.tickets == 392
+    assert test_split.tickets == 461
     assert test_split.type.macro_f1 >= TYPE_MACRO_F1_FLOOR, test_split.type
 
 
@@ -59,7 +59,7 @@ def test_p0_recall_with_rules_on_the_test_split(test_split: TriageEvaluation) ->
 def test_subsystem_macro_f1_on_fault_tickets_of_the_test_split(
     test_split: TriageEvaluation,
 ) -> None:
-    assert test_split.subsystem.tickets == 228
+    assert test_split.subsystem.tickets == 297
     assert test_split.subsystem.macro_f1 >= SUBSYSTEM_MACRO_F1_FLOOR, test_split.subsystem
 
 

