@@ -77,3 +77,13 @@ def test_turns_join_a_speakers_consecutive_segments_and_punctuate():
     assert (turns[0].start, turns[0].end) == (0, 3)
     assert turns[1].text == "在高速上，趴窝了。"
     assert punctuate(Segment(0, 1, "customer", "the car won't start")) == "the car won't start."
+
+
+def test_a_loop_in_a_segments_words_stays_out_of_its_turn():
+    """The pipeline collapses a loop in the segment's text; punctuation rebuilds the text from
+    the words, which still hold the loop (seen on espeak-ng speech: 财富 forty times)."""
+    words = (Word(0, 0.4, "记得", 1), Word(0.5, 0.9, "开", 1)) + tuple(
+        Word(1 + 0.8 * i, 1.4 + 0.8 * i, "财富", 0.9) for i in range(40)
+    )  # 0.4 s apart: a comma between every two
+    segment = Segment(0, 33, "agent", "记得开财富", words=words)
+    assert punctuate(segment) == "记得开财富。"

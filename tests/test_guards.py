@@ -16,9 +16,13 @@ from qa_assist.transcribe.guards import collapse_loops, hallucination
             "外汤铭店Ｇ",
         ),  # seen on AISHELL with an initial prompt
         ("请稍等请稍等请稍等请稍等请稍等", "请稍等"),
+        # seen on espeak-ng speech, commas at the pauses between the loop's words
+        ("Key的财富财富财富，财富财富财富财富，财富，财富", "Key的财富"),
         ("谢谢谢谢", "谢谢谢谢"),  # short repeats are speech
         ("好好好，我知道了", "好好好，我知道了"),
         ("三角警示牌", "三角警示牌"),
+        ("好，好，好，好", "好，好，好，好"),
+        ("电话138 8888 8888", "电话138 8888 8888"),  # digits are never a loop's unit
     ],
 )
 def test_long_loops_collapse_and_speech_stays(heard: str, kept: str) -> None:

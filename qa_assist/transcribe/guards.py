@@ -11,7 +11,10 @@ import yaml
 
 from .engines import Decoded
 
-_REPEATS = re.compile(r"(.{1,4}?)\1{3,}")
+#: A unit of 1-4 characters said four or more times running; the pause commas that
+#: turns.punctuate puts between a loop's words may sit between the repeats. Digits are
+#: never a unit: 138 8888 8888 is a phone number.
+_REPEATS = re.compile(r"([^\s，,、。0-9]{1,4}?)(?:[\s，,、。]?\1){3,}")
 #: Shorter runs can be speech ("谢谢谢谢", "好好好好"); loops run on for the rest of a window.
 _MIN_LOOP_CHARS = 8
 #: Whisper's own thresholds: text that compresses this well is a loop, and a segment this
@@ -25,7 +28,8 @@ _MUSIC_SIGNS = re.compile(r"^[\s♪♫♬🎵🎶~～]*$")
 
 def collapse_loops(text: str) -> str:
     """Keep once a unit of 1-4 characters repeated into a long run: a decoding loop (such as
-    "ＧＧＧＧ..." after an initial prompt), not speech."""
+    "ＧＧＧＧ..." after an initial prompt, or "财富，财富财富，..." on robot speech), not
+    speech."""
 
     def keep_once(match: re.Match[str]) -> str:
         return match.group(1) if len(match.group(0)) >= _MIN_LOOP_CHARS else match.group(0)

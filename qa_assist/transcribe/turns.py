@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from .guards import collapse_loops
 from .types import Segment, Turn
 
 #: A longer gap between one speaker's segments starts a new turn even if the other party
@@ -38,7 +39,8 @@ def punctuate(segment: Segment) -> str:
             if word.start - before.end >= CLAUSE_PAUSE and not _ENDS_CLAUSE.search(pieces[-1]):
                 pieces.append("，")
             pieces.append(word.text.strip())
-        text = "".join(pieces)
+        # Rebuilt from the words, the text has the loops back that the segment's text lost.
+        text = collapse_loops("".join(pieces))
     else:
         text = full_width_punctuation(segment.text.strip())
     if not text or _ENDS_SENTENCE.search(text):
