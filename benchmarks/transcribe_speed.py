@@ -1,6 +1,6 @@
 """Speed, memory and CER of our transcription pipeline against the tools people start with.
 
-    python benchmarks/transcribe_speed.py [--demo-calls N] [--out DIR]
+    python benchmarks/transcribe_speed.py [--demo-calls N] [--out DIR] [--call-timeout S]
 
 On the same dual-channel calls (AISHELL-dev utterances laid on two channels with pauses
 between turns: all 150 utterances in five calls; plus N demo hotline calls), in one run:
@@ -9,7 +9,10 @@ between turns: all 150 utterances in five calls; plus N demo hotline calls), in 
   (c) our pipeline on the stereo file.
 Each runs in its own process, so peak memory is its own. Prints one JSON line per system
 (seconds per audio second, CPU seconds per audio second, CER, peak RSS) and the ratios c/a and
-c/b. Whisper base weights for all three come from ``qa-assist models prepare``.
+c/b over the calls both finished. With ``--call-timeout`` every call runs in a process of its own
+(model loading counted each time) that is given up after that many seconds, so that one call on
+which the CLI loops does not stop the run. Whisper base weights for all three come from
+``qa-assist models prepare``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from call_set import BenchmarkCall, aishell_calls, demo_calls
@@ -77,31 +80,87 @@ report(texts, started, cpu_started)
 )
 
 
-def run(name: str, script: str, files: list[Path], model: Path, calls: list[BenchmarkCall]) -> dict:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(model)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _child(script: str, files: list[Path], model: Path, timeout: float | None) -> dict | None:
+    """One child process over ``files``; None when it ran out of time."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(model)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
     if result.returncode:
-        raise SystemExit(f"{name} failed:\n{result.stderr[-3000:]}")
-    measured = json.loads(result.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{files[0].name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one child process measured over some calls."""
+
+    calls: list[BenchmarkCall]
+    texts: list[str]
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def run(
+    script: str,
+    files: list[Path],
+    model: Path,
+    calls: list[BenchmarkCall],
+    call_timeout: float | None,
+) -> tuple[list[Measured], list[BenchmarkCall]]:
+    """All calls in one process, or with ``call_timeout`` one process per call, each given up
+    after that many seconds (the CLI's temperature fallback can loop for most of an hour on a
+    call). Returns the measurements and the calls given up."""
+    if call_timeout is None:
+        batches = [(calls, files)]
+    else:
+        batches = [([call], [file]) for call, file in zip(calls, files, strict=True)]
+    measured, given_up = [], []
+    for batch_calls, batch_files in batches:
+        report = _child(script, batch_files, model, call_timeout)
+        if report is None:
+            given_up += batch_calls
+            continue
+        measured.append(
+            Measured(
+                batch_calls,
+                report["texts"],
+                report["seconds"],
+                report["cpu_seconds"],
+                report["peak_rss_mb"],
+            )
+        )
+    return measured, given_up
+
+
+def summary(name: str, measured: list[Measured], only: set[Path] | None = None) -> dict:
+    """Speed, CER and memory over the measured calls (those in ``only``, by stereo path, when
+    given: per-call processes only)."""
+    kept = [m for m in measured if only is None or all(c.stereo in only for c in m.calls)]
+    calls = [call for m in kept for call in m.calls]
+    if not calls:
+        return {"system": name, "calls": 0}
     audio = sum(call.duration for call in calls)
     errors = length = 0
-    for call, text in zip(calls, measured["texts"], strict=True):
-        wrong, total = character_errors(call.reference, text)
-        errors, length = errors + wrong, length + total
+    for m in kept:
+        for call, text in zip(m.calls, m.texts, strict=True):
+            wrong, total = character_errors(call.reference, text)
+            errors, length = errors + wrong, length + total
     return {
         "system": name,
         "calls": len(calls),
         "audio_seconds": round(audio, 1),
-        "seconds_per_audio_second": round(measured["seconds"] / audio, 4),
-        "cpu_seconds_per_audio_second": round(measured["cpu_seconds"] / audio, 4),
+        "seconds_per_audio_second": round(sum(m.seconds for m in kept) / audio, 4),
+        "cpu_seconds_per_audio_second": round(sum(m.cpu_seconds for m in kept) / audio, 4),
         "cer": round(errors / length, 4),
-        "peak_rss_mb": round(measured["peak_rss_mb"]),
-        "wall_seconds_incl_process": round(time.perf_counter() - started, 1),
+        "peak_rss_mb": round(max(m.peak_rss_mb for m in kept)),
     }
 
 
@@ -114,6 +173,11 @@ def main() -> None:
         "--out", type=Path, default=Path(tempfile.gettempdir()) / "qa_assist_bench_calls"
     )
     parser.add_argument("--systems", nargs="+", choices="abc", default=list("abc"))
+    parser.add_argument(
+        "--call-timeout",
+        type=float,
+        help="run each call in its own process and give it up after this many seconds",
+    )
     args = parser.parse_args()
     calls = aishell_calls(args.out) + demo_calls(args.out)[: args.demo_calls]
     models = get_settings().models_dir
@@ -137,31 +201,47 @@ def main() -> None:
             models / WHISPER_CT2,
         ),
     }
-    results = {}
+    measured: dict[str, list[Measured]] = {}
     for key in args.systems:
-        results[key] = run(*systems[key], calls)
-        print(json.dumps(results[key], ensure_ascii=False), flush=True)
-    if "c" not in results:
-        return
-    ours = results["c"]
-    for key, name in (("a", "openai_cli"), ("b", "plain_faster_whisper")):
-        if key in results:
+        name, script, files, model = systems[key]
+        measured[key], given_up = run(script, files, model, calls, args.call_timeout)
+        print(json.dumps(summary(name, measured[key]), ensure_ascii=False), flush=True)
+        if given_up:
             print(
-                json.dumps(
-                    {
-                        f"speedup_vs_{name}": round(
-                            results[key]["seconds_per_audio_second"]
-                            / ours["seconds_per_audio_second"],
-                            2,
-                        ),
-                        f"cpu_speedup_vs_{name}": round(
-                            results[key]["cpu_seconds_per_audio_second"]
-                            / ours["cpu_seconds_per_audio_second"],
-                            2,
-                        ),
-                    }
-                )
+                f"  {name}: gave up after {args.call_timeout:.0f} s on",
+                *(c.stereo.name for c in given_up),
             )
+    common = set.intersection(
+        *({c.stereo for m in ms for c in m.calls} for ms in measured.values())
+    )
+    if "c" not in measured or not common:
+        return
+    # Ratios over the calls every system finished, so that like is compared with like.
+    common = set.intersection(
+        *({c.stereo for m in ms for c in m.calls} for ms in measured.values())
+    )
+    ours = summary(systems["c"][0], measured["c"], common)
+    for key, label in (("a", "openai_cli"), ("b", "plain_faster_whisper")):
+        if key not in measured:
+            continue
+        theirs = summary(systems[key][0], measured[key], common)
+        print(
+            json.dumps(
+                {
+                    "on_calls": len(common),
+                    f"cer_{label}": theirs["cer"],
+                    "cer_ours": ours["cer"],
+                    f"speedup_vs_{label}": round(
+                        theirs["seconds_per_audio_second"] / ours["seconds_per_audio_second"], 2
+                    ),
+                    f"cpu_speedup_vs_{label}": round(
+                        theirs["cpu_seconds_per_audio_second"]
+                        / ours["cpu_seconds_per_audio_second"],
+                        2,
+                    ),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":
