@@ -40,11 +40,10 @@ def test_split(classifier: TriageClassifier) -> TriageEvaluation:
 
 
 # The issue asks for type macro-F1 >= 0.92 and subsystem macro-F1 >= 0.85 on the test split;
-# the encoder and n-gram models combined reach 0.929 and 0.824 (README, Triage). The floors
-# guard what they reach: the type target itself, and a little below the subsystem figure so
-# that another thread count's rounding does not trip it.
+# the encoder and n-gram models combined reach 0.932 and 0.862 (README, Triage). The floors are
+# the targets themselves.
 TYPE_MACRO_F1_FLOOR = 0.92
-SUBSYSTEM_MACRO_F1_FLOOR = 0.81
+SUBSYSTEM_MACRO_F1_FLOOR = 0.85
 
 
 def test_type_macro_f1_on_the_test_split(test_split: TriageEvaluation) -> None:

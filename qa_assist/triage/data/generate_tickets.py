@@ -6,7 +6,9 @@
 
 The output is a pure function of the seed and the templates: every family draws from its own
 random stream (seeded by the family id), so adding a family does not change the others, and
-splits are assigned per family, so near-duplicates never cross train/dev/test.
+splits are assigned per family, so near-duplicates never cross train/dev/test. Families
+written after the test split was frozen (``TRAIN_DEV_FAMILIES``) go to train and dev only, so
+the test split stays the one earlier measurements used.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa_assist.triage.data.ticket_families import FAMILIES, Family, LabelOverrides
+from qa_assist.triage.data.ticket_families import (
+    FAMILIES,
+    TRAIN_DEV_FAMILIES,
+    Family,
+    LabelOverrides,
+)
 from qa_assist.triage.labels import PRIORITIES, SUBSYSTEMS, TICKET_TYPES
 from qa_assist.triage.vehicle_models import VehicleModelInfo, load_catalogue
 from qa_assist.triage.vin import VIN_ALPHABET, check_digit
@@ -32,6 +39,9 @@ OUTPUT = Path(__file__).with_name("tickets.jsonl")
 #: Shares of the families of each stratum; the rest is train. 17 % puts six to eight of the ~40
 #: fault families of each subsystem in the test split.
 SPLIT_SHARES = {"dev": 0.15, "test": 0.17}
+#: Share of dev among the families written after the test split was frozen (train has the rest):
+#: the same train/dev proportion as above.
+LATER_DEV_SHARE = SPLIT_SHARES["dev"] / (1 - SPLIT_SHARES["test"])
 
 
 # --------------------------------------------------------------------------- slot values
@@ -693,6 +703,23 @@ def assign_splits(families: tuple[Family, ...], seed: int) -> dict[str, str]:
     raise RuntimeError("no split assignment covers every label in every split")
 
 
+def assign_train_dev(families: tuple[Family, ...], seed: int) -> dict[str, str]:
+    """Split the families written after the test split was frozen between train and dev only,
+    stratified as :func:`assign_splits` does."""
+    rng = random.Random(f"{seed}:split:later")
+    by_stratum: dict[str, list[Family]] = {}
+    for family in families:
+        by_stratum.setdefault(_stratum(family), []).append(family)
+    splits: dict[str, str] = {}
+    for members in by_stratum.values():
+        members = sorted(members, key=lambda f: f.id)
+        rng.shuffle(members)
+        n_dev = round(len(members) * LATER_DEV_SHARE)
+        for index, family in enumerate(members):
+            splits[family.id] = "dev" if index < n_dev else "train"
+    return splits
+
+
 def _labels_of(family: Family) -> set[tuple[str, str]]:
     labels = {("type", family.type), ("lang", family.lang)}
     for _, overrides in family.cases or (({}, {}),):
@@ -745,11 +772,11 @@ def validate_families(families: tuple[Family, ...]) -> None:
 
 def generate(seed: int = SEED) -> list[Ticket]:
     """The whole data set: tickets of every family, split, de-duplicated, shuffled, numbered."""
-    validate_families(FAMILIES)
-    splits = assign_splits(FAMILIES, seed)
+    validate_families(FAMILIES + TRAIN_DEV_FAMILIES)
+    splits = assign_splits(FAMILIES, seed) | assign_train_dev(TRAIN_DEV_FAMILIES, seed)
     tickets: list[Ticket] = []
     seen_texts: set[str] = set()
-    for family in FAMILIES:
+    for family in FAMILIES + TRAIN_DEV_FAMILIES:
         for ticket in render_family(family, seed):
             if ticket.text in seen_texts:
                 continue  # identical text twice would leak between splits or weight one ticket double
