@@ -676,6 +676,19 @@ def _stratum(family: Family) -> str:
     return f"{family.type}/{family.priority}"
 
 
+def _shuffled_strata(families: tuple[Family, ...], rng: random.Random) -> list[list[Family]]:
+    """The families of each stratum, in a shuffled order drawn from ``rng``."""
+    by_stratum: dict[str, list[Family]] = {}
+    for family in families:
+        by_stratum.setdefault(_stratum(family), []).append(family)
+    strata = []
+    for members in by_stratum.values():
+        members = sorted(members, key=lambda f: f.id)
+        rng.shuffle(members)
+        strata.append(members)
+    return strata
+
+
 def assign_splits(families: tuple[Family, ...], seed: int) -> dict[str, str]:
     """Split families ~68/15/17 so that every label value and both languages occur in every split.
 
@@ -684,13 +697,8 @@ def assign_splits(families: tuple[Family, ...], seed: int) -> dict[str, str]:
     """
     for attempt in range(1000):
         rng = random.Random(f"{seed}:split:{attempt}")
-        by_stratum: dict[str, list[Family]] = {}
-        for family in families:
-            by_stratum.setdefault(_stratum(family), []).append(family)
         splits: dict[str, str] = {}
-        for members in by_stratum.values():
-            members = sorted(members, key=lambda f: f.id)
-            rng.shuffle(members)
+        for members in _shuffled_strata(families, rng):
             count = len(members)
             n_test = max(1, round(count * SPLIT_SHARES["test"])) if count >= 3 else 0
             n_dev = max(1, round(count * SPLIT_SHARES["dev"])) if count >= 3 else 0
@@ -707,13 +715,8 @@ def assign_train_dev(families: tuple[Family, ...], seed: int) -> dict[str, str]:
     """Split the families written after the test split was frozen between train and dev only,
     stratified as :func:`assign_splits` does."""
     rng = random.Random(f"{seed}:split:later")
-    by_stratum: dict[str, list[Family]] = {}
-    for family in families:
-        by_stratum.setdefault(_stratum(family), []).append(family)
     splits: dict[str, str] = {}
-    for members in by_stratum.values():
-        members = sorted(members, key=lambda f: f.id)
-        rng.shuffle(members)
+    for members in _shuffled_strata(families, rng):
         n_dev = round(len(members) * LATER_DEV_SHARE)
         for index, family in enumerate(members):
             splits[family.id] = "dev" if index < n_dev else "train"
