@@ -80,8 +80,10 @@ report(texts, started, cpu_started)
 )
 
 
-def _child(script: str, files: list[Path], model: Path, timeout: float | None) -> dict | None:
-    """One child process over ``files``; None when it ran out of time."""
+def _child(
+    name: str, script: str, files: list[Path], model: Path, timeout: float | None
+) -> dict | None:
+    """One child process of system ``name`` over ``files``; None when it ran out of time."""
     try:
         result = subprocess.run(
             [sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(model)],
@@ -93,7 +95,7 @@ def _child(script: str, files: list[Path], model: Path, timeout: float | None) -
     except subprocess.TimeoutExpired:
         return None
     if result.returncode:
-        raise SystemExit(f"{files[0].name} failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"{name} failed on {files[0].name}:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -109,6 +111,7 @@ class Measured:
 
 
 def run(
+    name: str,
     script: str,
     files: list[Path],
     model: Path,
@@ -124,7 +127,7 @@ def run(
         batches = [([call], [file]) for call, file in zip(calls, files, strict=True)]
     measured, given_up = [], []
     for batch_calls, batch_files in batches:
-        report = _child(script, batch_files, model, call_timeout)
+        report = _child(name, script, batch_files, model, call_timeout)
         if report is None:
             given_up += batch_calls
             continue
@@ -204,22 +207,19 @@ def main() -> None:
     measured: dict[str, list[Measured]] = {}
     for key in args.systems:
         name, script, files, model = systems[key]
-        measured[key], given_up = run(script, files, model, calls, args.call_timeout)
+        measured[key], given_up = run(name, script, files, model, calls, args.call_timeout)
         print(json.dumps(summary(name, measured[key]), ensure_ascii=False), flush=True)
         if given_up:
             print(
                 f"  {name}: gave up after {args.call_timeout:.0f} s on",
                 *(c.stereo.name for c in given_up),
             )
+    # Ratios over the calls every system finished, so that like is compared with like.
     common = set.intersection(
         *({c.stereo for m in ms for c in m.calls} for ms in measured.values())
     )
     if "c" not in measured or not common:
         return
-    # Ratios over the calls every system finished, so that like is compared with like.
-    common = set.intersection(
-        *({c.stereo for m in ms for c in m.calls} for ms in measured.values())
-    )
     ours = summary(systems["c"][0], measured["c"], common)
     for key, label in (("a", "openai_cli"), ("b", "plain_faster_whisper")):
         if key not in measured:

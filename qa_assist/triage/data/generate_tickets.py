@@ -775,11 +775,12 @@ def validate_families(families: tuple[Family, ...]) -> None:
 
 def generate(seed: int = SEED) -> list[Ticket]:
     """The whole data set: tickets of every family, split, de-duplicated, shuffled, numbered."""
-    validate_families(FAMILIES + TRAIN_DEV_FAMILIES)
+    every_family = FAMILIES + TRAIN_DEV_FAMILIES
+    validate_families(every_family)
     splits = assign_splits(FAMILIES, seed) | assign_train_dev(TRAIN_DEV_FAMILIES, seed)
     tickets: list[Ticket] = []
     seen_texts: set[str] = set()
-    for family in FAMILIES + TRAIN_DEV_FAMILIES:
+    for family in every_family:
         for ticket in render_family(family, seed):
             if ticket.text in seen_texts:
                 continue  # identical text twice would leak between splits or weight one ticket double
