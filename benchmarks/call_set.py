@@ -31,6 +31,8 @@ class BenchmarkCall:
     #: what was said, in order
     reference: str
     duration: float
+    #: "aishell" (real Mandarin) or "demo" (robot voices)
+    source: str
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
@@ -43,14 +45,16 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
         out.writeframes(pcm.T.tobytes())
 
 
-def _save(stereo: np.ndarray, reference: str, folder: Path, name: str) -> BenchmarkCall:
+def _save(
+    stereo: np.ndarray, reference: str, folder: Path, name: str, source: str
+) -> BenchmarkCall:
     folder.mkdir(parents=True, exist_ok=True)
     stereo_path, mono_path = folder / f"{name}.stereo.wav", folder / f"{name}.mono.wav"
     if not stereo_path.exists():
         _write_wav(stereo_path, stereo)
         _write_wav(mono_path, stereo.mean(axis=0, keepdims=True))
     (folder / f"{name}.txt").write_text(reference, encoding="utf-8")
-    return BenchmarkCall(stereo_path, mono_path, reference, stereo.shape[1] / SAMPLE_RATE)
+    return BenchmarkCall(stereo_path, mono_path, reference, stereo.shape[1] / SAMPLE_RATE, source)
 
 
 def aishell_calls(
@@ -72,7 +76,7 @@ def aishell_calls(
         stereo = np.concatenate(pieces, axis=1)
         # Line hiss, so a silent channel is never digital zero.
         stereo += np.random.default_rng(number).normal(0, 5e-4, stereo.shape).astype(np.float32)
-        calls.append(_save(stereo, "".join(texts), folder, f"aishell-call-{number:02d}"))
+        calls.append(_save(stereo, "".join(texts), folder, f"aishell-call-{number:02d}", "aishell"))
     return calls
 
 
@@ -83,7 +87,7 @@ def demo_calls(folder: Path) -> list[BenchmarkCall]:
     for call in generate_demo_calls(folder / "demo"):
         stereo = load_audio(call.path, 3600).channels
         reference = "".join(turn.text for turn in sorted(call.turns, key=lambda turn: turn.start))
-        calls.append(_save(stereo, reference, folder, f"demo-{call.dialogue_id}"))
+        calls.append(_save(stereo, reference, folder, f"demo-{call.dialogue_id}", "demo"))
     return calls
 
 

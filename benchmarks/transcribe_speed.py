@@ -8,7 +8,8 @@ between turns: all 150 utterances in five calls; plus N demo hotline calls), in 
   (b) plain faster-whisper with its defaults on the mono file (int8 like ours),
   (c) our pipeline on the stereo file.
 Each runs in its own process, so peak memory is its own. Prints one JSON line per system
-(seconds per audio second, CPU seconds per audio second, CER, peak RSS) and the ratios c/a and
+(seconds per audio second, CPU seconds per audio second, CER over all calls, over the 150
+AISHELL utterances and over the demo calls, CER per call, peak RSS) and the ratios c/a and
 c/b over the calls both finished. With ``--call-timeout`` every call runs in a process of its own
 (model loading counted each time) that is given up after that many seconds, so that one call on
 which the CLI loops does not stop the run. Whisper base weights for all three come from
@@ -151,11 +152,16 @@ def summary(name: str, measured: list[Measured], only: set[Path] | None = None) 
     if not calls:
         return {"system": name, "calls": 0}
     audio = sum(call.duration for call in calls)
-    errors = length = 0
+    # (edit distance, reference characters) per source of calls
+    counts: dict[str, tuple[int, int]] = {}
+    per_call = {}
     for m in kept:
         for call, text in zip(m.calls, m.texts, strict=True):
             wrong, total = character_errors(call.reference, text)
-            errors, length = errors + wrong, length + total
+            errors, length = counts.get(call.source, (0, 0))
+            counts[call.source] = (errors + wrong, length + total)
+            per_call[call.stereo.name.removesuffix(".stereo.wav")] = round(wrong / total, 4)
+    errors, length = (sum(column) for column in zip(*counts.values(), strict=True))
     return {
         "system": name,
         "calls": len(calls),
@@ -163,7 +169,9 @@ def summary(name: str, measured: list[Measured], only: set[Path] | None = None) 
         "seconds_per_audio_second": round(sum(m.seconds for m in kept) / audio, 4),
         "cpu_seconds_per_audio_second": round(sum(m.cpu_seconds for m in kept) / audio, 4),
         "cer": round(errors / length, 4),
+        **{f"cer_{source}": round(e / n, 4) for source, (e, n) in sorted(counts.items())},
         "peak_rss_mb": round(max(m.peak_rss_mb for m in kept)),
+        "cer_per_call": per_call,
     }
 
 
@@ -231,6 +239,12 @@ def main() -> None:
                     "on_calls": len(common),
                     f"cer_{label}": theirs["cer"],
                     "cer_ours": ours["cer"],
+                    **{
+                        f"{key}_{who}": summary_of[key]
+                        for key in ("cer_aishell", "cer_demo")
+                        for who, summary_of in ((label, theirs), ("ours", ours))
+                        if key in summary_of
+                    },
                     f"speedup_vs_{label}": round(
                         theirs["seconds_per_audio_second"] / ours["seconds_per_audio_second"], 2
                     ),

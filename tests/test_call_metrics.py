@@ -79,6 +79,21 @@ def test_turns_join_a_speakers_consecutive_segments_and_punctuate():
     assert punctuate(Segment(0, 1, "customer", "the car won't start")) == "the car won't start."
 
 
+def test_a_number_read_out_in_groups_stays_one_number():
+    """Customers read phone numbers in groups; Whisper pauses and even ends segments inside."""
+    words = (Word(0, 0.3, "电话", 1), Word(0.4, 1.0, "138", 1), Word(1.6, 2.4, "8888", 1))
+    segments = [
+        Segment(0, 2.4, "customer", "电话1388888", words=words),
+        Segment(3.0, 3.8, "customer", "8888", words=(Word(3.0, 3.8, "8888", 1),)),
+        Segment(4.5, 5.5, "customer", "对吧", words=(Word(4.5, 5.5, "对吧", 1),)),
+    ]
+    (turn,) = build_turns(segments)
+    assert turn.text == "电话13888888888。对吧。"
+    # a pause between words that are not both digits is still a comma
+    paused = (Word(0, 0.3, "电话", 1), Word(0.8, 1.4, "138", 1))
+    assert punctuate(Segment(0, 1.4, "customer", "", words=paused)) == "电话，138。"
+
+
 def test_a_loop_in_a_segments_words_stays_out_of_its_turn():
     """The pipeline collapses a loop in the segment's text; punctuation rebuilds the text from
     the words, which still hold the loop (seen on espeak-ng speech: 财富 forty times)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_assist.transcribe.engines import Decoded
-from qa_assist.transcribe.guards import collapse_loops, hallucination
+from qa_assist.transcribe.guards import collapse_loops, drop_repeated_segments, hallucination
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,13 @@ def test_long_loops_collapse_and_speech_stays(heard: str, kept: str) -> None:
 
 def _decoded(text: str, no_speech: float = 0.1, logprob: float = -0.3) -> Decoded:
     return Decoded(0.0, 2.0, text, logprob, no_speech, ())
+
+
+def test_a_loop_across_segments_keeps_what_was_said_twice() -> None:
+    """Seen on espeak-ng speech: one short sentence as nine segments running."""
+    heard = ["车牌号是", *["是你启动。"] * 9, "好的", "喂？", "喂", "好的"]
+    kept = [item.text for item in drop_repeated_segments([_decoded(text) for text in heard])]
+    assert kept == ["车牌号是", "是你启动。", "是你启动。", "好的", "喂？", "喂", "好的"]
 
 
 @pytest.mark.parametrize(

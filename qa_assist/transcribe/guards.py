@@ -23,6 +23,9 @@ MAX_COMPRESSION_RATIO = 2.4
 NO_SPEECH_PROBABILITY = 0.6
 LOW_LOG_PROBABILITY = -1.0
 _NOT_SPOKEN = re.compile(r"[\s\W_]+")
+#: Loops run across segments too ("是你启动。" as nine segments in a row on robot speech);
+#: a sentence said twice running is speech.
+MAX_SEGMENT_REPEATS = 2
 _MUSIC_SIGNS = re.compile(r"^[\s♪♫♬🎵🎶~～]*$")
 
 
@@ -35,6 +38,20 @@ def collapse_loops(text: str) -> str:
         return match.group(1) if len(match.group(0)) >= _MIN_LOOP_CHARS else match.group(0)
 
     return _REPEATS.sub(keep_once, text)
+
+
+def drop_repeated_segments(decoded: list[Decoded]) -> list[Decoded]:
+    """A window's segments without the third and later of a run of segments with the same
+    words."""
+    kept: list[Decoded] = []
+    previous, run = None, 0
+    for item in decoded:
+        words = _NOT_SPOKEN.sub("", item.text.lower())
+        run = run + 1 if words == previous else 1
+        previous = words
+        if run <= MAX_SEGMENT_REPEATS:
+            kept.append(item)
+    return kept
 
 
 def compression_ratio(text: str) -> float:

@@ -13,7 +13,7 @@ from ..settings import Settings
 from .audio import AudioError, load_audio
 from .chinese import to_simplified
 from .engines import Decoded, DecodeOptions, SpeechEngine, make_engine
-from .guards import collapse_loops, hallucination
+from .guards import collapse_loops, drop_repeated_segments, hallucination
 from .metrics import call_metrics
 from .packing import PackedWindow, pack
 from .speakers import separate_speakers
@@ -77,7 +77,7 @@ class Transcriber:
         for (window, _), decoded in zip(jobs, decoded_windows, strict=True):
             placed = [
                 segment
-                for item in decoded
+                for item in drop_repeated_segments(decoded)
                 if hallucination(item) is None
                 for segment in _place(item, window)
             ]
