@@ -28,11 +28,15 @@ PAUSE_RANGE_SECONDS = (0.4, 2.5)
 class BenchmarkCall:
     stereo: Path
     mono: Path
-    #: what was said, in order
-    reference: str
+    #: what was said, sentence by sentence (an utterance or a turn), in order
+    sentences: tuple[str, ...]
     duration: float
     #: "aishell" (real Mandarin) or "demo" (robot voices)
     source: str
+
+    @property
+    def reference(self) -> str:
+        return "".join(self.sentences)
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
@@ -46,15 +50,17 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
 
 
 def _save(
-    stereo: np.ndarray, reference: str, folder: Path, name: str, source: str
+    stereo: np.ndarray, sentences: list[str], folder: Path, name: str, source: str
 ) -> BenchmarkCall:
     folder.mkdir(parents=True, exist_ok=True)
     stereo_path, mono_path = folder / f"{name}.stereo.wav", folder / f"{name}.mono.wav"
     if not stereo_path.exists():
         _write_wav(stereo_path, stereo)
         _write_wav(mono_path, stereo.mean(axis=0, keepdims=True))
-    (folder / f"{name}.txt").write_text(reference, encoding="utf-8")
-    return BenchmarkCall(stereo_path, mono_path, reference, stereo.shape[1] / SAMPLE_RATE, source)
+    (folder / f"{name}.txt").write_text("".join(sentences), encoding="utf-8")
+    return BenchmarkCall(
+        stereo_path, mono_path, tuple(sentences), stereo.shape[1] / SAMPLE_RATE, source
+    )
 
 
 def aishell_calls(
@@ -76,7 +82,7 @@ def aishell_calls(
         stereo = np.concatenate(pieces, axis=1)
         # Line hiss, so a silent channel is never digital zero.
         stereo += np.random.default_rng(number).normal(0, 5e-4, stereo.shape).astype(np.float32)
-        calls.append(_save(stereo, "".join(texts), folder, f"aishell-call-{number:02d}", "aishell"))
+        calls.append(_save(stereo, texts, folder, f"aishell-call-{number:02d}", "aishell"))
     return calls
 
 
@@ -86,8 +92,8 @@ def demo_calls(folder: Path) -> list[BenchmarkCall]:
     calls = []
     for call in generate_demo_calls(folder / "demo"):
         stereo = load_audio(call.path, 3600).channels
-        reference = "".join(turn.text for turn in sorted(call.turns, key=lambda turn: turn.start))
-        calls.append(_save(stereo, reference, folder, f"demo-{call.dialogue_id}", "demo"))
+        turns = [turn.text for turn in sorted(call.turns, key=lambda turn: turn.start)]
+        calls.append(_save(stereo, turns, folder, f"demo-{call.dialogue_id}", "demo"))
     return calls
 
 

@@ -10,7 +10,8 @@ between turns: all 150 utterances in five calls; plus N demo hotline calls), in 
 Each runs in its own process, so peak memory is its own. Prints one JSON line per system
 (seconds per audio second, CPU seconds per audio second, CER over all calls, over the 150
 AISHELL utterances and over the demo calls, CER per call, peak RSS) and the ratios c/a and
-c/b over the calls both finished. With ``--call-timeout`` every call runs in a process of its own
+c/b over the calls both finished, with a 95 % bootstrap interval (over sentences) of our CER
+minus theirs. With ``--call-timeout`` every call runs in a process of its own
 (model loading counted each time) that is given up after that many seconds, so that one call on
 which the CLI loops does not stop the run. Whisper base weights for all three come from
 ``qa-assist models prepare``.
@@ -26,11 +27,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from call_set import BenchmarkCall, aishell_calls, demo_calls
 
 from qa_assist.models.catalog import OPENAI_CHECKPOINT_NAME, WHISPER_CT2, WHISPER_OPENAI
 from qa_assist.settings import get_settings
-from qa_assist.transcribe.cer import character_errors
+from qa_assist.transcribe.cer import sentence_errors
+
+BOOTSTRAP_SAMPLES = 2000
 
 #: Runs inside the child process: transcribes the files, then reports texts and resources.
 _REPORT = """
@@ -144,24 +148,36 @@ def run(
     return measured, given_up
 
 
+def sentence_errors_of(measured: list[Measured]) -> dict[tuple[Path, int], tuple[int, int]]:
+    """(edit distance, reference characters) of every reference sentence of the measured
+    calls, keyed by the call's stereo file and the sentence's place in it."""
+    return {
+        (call.stereo, index): counts
+        for m in measured
+        for call, text in zip(m.calls, m.texts, strict=True)
+        for index, counts in enumerate(sentence_errors(list(call.sentences), text))
+    }
+
+
 def summary(name: str, measured: list[Measured], only: set[Path] | None = None) -> dict:
     """Speed, CER and memory over the measured calls (those in ``only``, by stereo path, when
     given: per-call processes only)."""
     kept = [m for m in measured if only is None or all(c.stereo in only for c in m.calls)]
-    calls = [call for m in kept for call in m.calls]
+    calls = {call.stereo: call for m in kept for call in m.calls}
     if not calls:
         return {"system": name, "calls": 0}
-    audio = sum(call.duration for call in calls)
-    # (edit distance, reference characters) per source of calls
-    counts: dict[str, tuple[int, int]] = {}
-    per_call = {}
-    for m in kept:
-        for call, text in zip(m.calls, m.texts, strict=True):
-            wrong, total = character_errors(call.reference, text)
-            errors, length = counts.get(call.source, (0, 0))
-            counts[call.source] = (errors + wrong, length + total)
-            per_call[call.stereo.name.removesuffix(".stereo.wav")] = round(wrong / total, 4)
-    errors, length = (sum(column) for column in zip(*counts.values(), strict=True))
+    audio = sum(call.duration for call in calls.values())
+    # (edit distance, reference characters) by source of calls and by call
+    by_source: dict[str, list[int]] = {}
+    by_call: dict[Path, list[int]] = {}
+    for (stereo, _), (wrong, total) in sentence_errors_of(kept).items():
+        for counts in (
+            by_source.setdefault(calls[stereo].source, [0, 0]),
+            by_call.setdefault(stereo, [0, 0]),
+        ):
+            counts[0] += wrong
+            counts[1] += total
+    errors, length = (sum(column) for column in zip(*by_source.values(), strict=True))
     return {
         "system": name,
         "calls": len(calls),
@@ -169,10 +185,30 @@ def summary(name: str, measured: list[Measured], only: set[Path] | None = None) 
         "seconds_per_audio_second": round(sum(m.seconds for m in kept) / audio, 4),
         "cpu_seconds_per_audio_second": round(sum(m.cpu_seconds for m in kept) / audio, 4),
         "cer": round(errors / length, 4),
-        **{f"cer_{source}": round(e / n, 4) for source, (e, n) in sorted(counts.items())},
+        **{f"cer_{source}": round(e / n, 4) for source, (e, n) in sorted(by_source.items())},
         "peak_rss_mb": round(max(m.peak_rss_mb for m in kept)),
-        "cer_per_call": per_call,
+        "cer_per_call": {
+            stereo.name.removesuffix(".stereo.wav"): round(e / n, 4)
+            for stereo, (e, n) in by_call.items()
+        },
     }
+
+
+def cer_difference_interval(
+    ours: list[Measured], theirs: list[Measured], sentences: set[tuple[Path, int]]
+) -> tuple[float, float]:
+    """95 % interval of our CER minus theirs over ``sentences``, by a paired bootstrap over
+    sentences: one call's CER moves by a few points when little changes, so a difference
+    inside this interval is noise. Below zero at the top: ours is better."""
+    keys = sorted(sentences)
+    mine, other = sentence_errors_of(ours), sentence_errors_of(theirs)
+    errors = np.array([[mine[key][0], other[key][0], mine[key][1]] for key in keys])
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
+    resampled = errors[picks].sum(axis=1)
+    difference = (resampled[:, 0] - resampled[:, 1]) / resampled[:, 2]
+    low, high = np.percentile(difference, [2.5, 97.5])
+    return round(float(low), 4), round(float(high), 4)
 
 
 def main() -> None:
@@ -229,6 +265,8 @@ def main() -> None:
     if "c" not in measured or not common:
         return
     ours = summary(systems["c"][0], measured["c"], common)
+    sentences = {key for key in sentence_errors_of(measured["c"]) if key[0] in common}
+    aishell = {call.stereo for call in calls if call.source == "aishell"}
     for key, label in (("a", "openai_cli"), ("b", "plain_faster_whisper")):
         if key not in measured:
             continue
@@ -240,10 +278,20 @@ def main() -> None:
                     f"cer_{label}": theirs["cer"],
                     "cer_ours": ours["cer"],
                     **{
-                        f"{key}_{who}": summary_of[key]
-                        for key in ("cer_aishell", "cer_demo")
+                        f"{field}_{who}": summary_of[field]
+                        for field in ("cer_aishell", "cer_demo")
                         for who, summary_of in ((label, theirs), ("ours", ours))
-                        if key in summary_of
+                        if field in summary_of
+                    },
+                    **{
+                        f"cer_ours_minus_{label}_95{suffix}": cer_difference_interval(
+                            measured["c"], measured[key], chosen
+                        )
+                        for suffix, chosen in (
+                            ("", sentences),
+                            ("_aishell", {s for s in sentences if s[0] in aishell}),
+                        )
+                        if chosen
                     },
                     f"speedup_vs_{label}": round(
                         theirs["seconds_per_audio_second"] / ours["seconds_per_audio_second"], 2

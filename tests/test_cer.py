@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa_assist.transcribe.cer import cer, normalise_for_cer
+from qa_assist.transcribe.cer import character_errors, cer, normalise_for_cer, sentence_errors
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,12 @@ def test_real_errors_still_count():
 
 def test_normalised_form_keeps_only_characters_letters_and_digits():
     assert normalise_for_cer("OPA（淮海店）") == "opa淮海店"
+
+
+def test_a_calls_errors_are_split_by_the_sentence_they_belong_to():
+    sentences = ["您好请讲", "我的车打不着火了", "电话一三八零八五五三三幺六"]
+    hypothesis = "你好请讲。我的车打不着了，嗯。电话13808553316"
+    split = sentence_errors(sentences, hypothesis)
+    # 您 -> 你; 火 dropped and 嗯 inserted; the phone number right
+    assert split == [(1, 4), (2, 8), (0, 13)]
+    assert tuple(map(sum, zip(*split))) == character_errors("".join(sentences), hypothesis)

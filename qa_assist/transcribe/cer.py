@@ -37,6 +37,24 @@ def character_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     return Levenshtein.distance(ref, hyp), len(ref)
 
 
+def sentence_errors(sentences: list[str], hypothesis: str) -> list[tuple[int, int]]:
+    """(edit distance, reference length) of each reference sentence against the part of one
+    hypothesis aligned to it: the hypothesis of a whole call, split by the alignment that
+    :func:`character_errors` scores. The sums are that function's numbers for the sentences
+    joined, so a set can be resampled by sentence to see how much of a CER difference is
+    noise. An insertion counts against the sentence it follows (the first, at the start)."""
+    normalised = [normalise_for_cer(sentence) for sentence in sentences]
+    owner = [index for index, sentence in enumerate(normalised) for _ in sentence]
+    errors = [0] * len(sentences)
+    for operation in Levenshtein.editops("".join(normalised), normalise_for_cer(hypothesis)):
+        position = operation.src_pos
+        if operation.tag == "insert":
+            position -= 1
+        if owner:
+            errors[owner[min(max(position, 0), len(owner) - 1)]] += 1
+    return [(wrong, len(sentence)) for wrong, sentence in zip(errors, normalised, strict=True)]
+
+
 def cer(reference: str, hypothesis: str) -> float:
     errors, length = character_errors(reference, hypothesis)
     return errors / max(1, length)
