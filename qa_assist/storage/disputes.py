@@ -261,10 +261,22 @@ class DisputeStore:
         if not comment.strip():
             raise ReviewError("resolving a dispute needs a comment for the agent")
         with self.sessions.begin() as session:
+            # Claimed first, whichever database: the update takes an open dispute only, so one
+            # resolver wins and the others see it resolved (not the item it already changed).
+            taken = session.execute(
+                update(DisputeRow)
+                .where(DisputeRow.id == dispute_id, DisputeRow.status == "open")
+                .values(
+                    status=outcome,
+                    resolved_by=reviewer,
+                    resolution=comment.strip(),
+                    resolved_at=utcnow(),
+                )
+            )
             dispute = session.get(DisputeRow, dispute_id)
             if dispute is None:
                 raise ReviewTargetMissing(f"no dispute with id {dispute_id}")
-            if dispute.status != "open":
+            if taken.rowcount != 1:
                 raise ReviewConflict(
                     f"dispute {dispute_id} was {dispute.status} already, by {dispute.resolved_by}"
                 )
@@ -275,20 +287,7 @@ class DisputeStore:
                 new = self._upheld_verdict(dispute, item.verdict, verdict)
             elif verdict is not None:
                 raise ReviewError("a rejected dispute keeps the verdict: name none")
-            # Only one resolver wins, whichever database: the update takes an open dispute only.
-            taken = session.execute(
-                update(DisputeRow)
-                .where(DisputeRow.id == dispute_id, DisputeRow.status == "open")
-                .values(
-                    status=outcome,
-                    resolved_by=reviewer,
-                    resolution=comment.strip(),
-                    new_verdict=new,
-                    resolved_at=utcnow(),
-                )
-            )
-            if taken.rowcount != 1:
-                raise ReviewConflict(f"dispute {dispute_id} was resolved meanwhile by someone else")
+            dispute.new_verdict = new
             if new is not None:
                 set_verdict(
                     session,
