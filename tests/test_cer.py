@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa_assist.transcribe.cer import character_errors, cer, normalise_for_cer, sentence_errors
+from qa_assist.transcribe.cer import cer, character_errors, normalise_for_cer, sentence_errors
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ def test_cli_prints_json_lines_and_goes_on_past_a_bad_file(tmp_path: Path) -> No
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert result.returncode == 1
     assert f"{bad}: not a readable audio file" in result.stderr
