@@ -46,6 +46,7 @@ def test_one_voice_is_not_split_in_two(faster_transcriber, tmp_path):
         soundfile.read(path, dtype="float32")[0]
         for path in sorted(SHARED_AISHELL.glob("*.wav"))[:20]
     ]
+    assert clips, f"no AISHELL utterances in {SHARED_AISHELL}: set QA_ASSIST_AISHELL_DIR"
     pause = np.zeros(16000, dtype=np.float32)
     path = tmp_path / "one-voice.wav"
     soundfile.write(
