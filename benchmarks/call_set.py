@@ -57,10 +57,11 @@ def _save(
     if not stereo_path.exists():
         _write_wav(stereo_path, stereo)
         _write_wav(mono_path, stereo.mean(axis=0, keepdims=True))
-    (folder / f"{name}.txt").write_text("".join(sentences), encoding="utf-8")
-    return BenchmarkCall(
+    call = BenchmarkCall(
         stereo_path, mono_path, tuple(sentences), stereo.shape[1] / SAMPLE_RATE, source
     )
+    (folder / f"{name}.txt").write_text(call.reference, encoding="utf-8")
+    return call
 
 
 def aishell_calls(

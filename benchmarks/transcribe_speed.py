@@ -148,7 +148,11 @@ def run(
     return measured, given_up
 
 
-def sentence_errors_of(measured: list[Measured]) -> dict[tuple[Path, int], tuple[int, int]]:
+#: (edit distance, reference characters) by (stereo file, place of the sentence in its call)
+SentenceErrors = dict[tuple[Path, int], tuple[int, int]]
+
+
+def sentence_errors_of(measured: list[Measured]) -> SentenceErrors:
     """(edit distance, reference characters) of every reference sentence of the measured
     calls, keyed by the call's stereo file and the sentence's place in it."""
     return {
@@ -159,9 +163,11 @@ def sentence_errors_of(measured: list[Measured]) -> dict[tuple[Path, int], tuple
     }
 
 
-def summary(name: str, measured: list[Measured], only: set[Path] | None = None) -> dict:
+def summary(
+    name: str, measured: list[Measured], errors_of: SentenceErrors, only: set[Path] | None = None
+) -> dict:
     """Speed, CER and memory over the measured calls (those in ``only``, by stereo path, when
-    given: per-call processes only)."""
+    given: per-call processes only); ``errors_of`` are their sentences' errors."""
     kept = [m for m in measured if only is None or all(c.stereo in only for c in m.calls)]
     calls = {call.stereo: call for m in kept for call in m.calls}
     if not calls:
@@ -170,7 +176,9 @@ def summary(name: str, measured: list[Measured], only: set[Path] | None = None) 
     # (edit distance, reference characters) by source of calls and by call
     by_source: dict[str, list[int]] = {}
     by_call: dict[Path, list[int]] = {}
-    for (stereo, _), (wrong, total) in sentence_errors_of(kept).items():
+    for (stereo, _), (wrong, total) in errors_of.items():
+        if stereo not in calls:
+            continue
         for counts in (
             by_source.setdefault(calls[stereo].source, [0, 0]),
             by_call.setdefault(stereo, [0, 0]),
@@ -195,13 +203,12 @@ def summary(name: str, measured: list[Measured], only: set[Path] | None = None) 
 
 
 def cer_difference_interval(
-    ours: list[Measured], theirs: list[Measured], sentences: set[tuple[Path, int]]
+    mine: SentenceErrors, other: SentenceErrors, sentences: set[tuple[Path, int]]
 ) -> tuple[float, float]:
     """95 % interval of our CER minus theirs over ``sentences``, by a paired bootstrap over
     sentences: one call's CER moves by a few points when little changes, so a difference
     inside this interval is noise. Below zero at the top: ours is better."""
     keys = sorted(sentences)
-    mine, other = sentence_errors_of(ours), sentence_errors_of(theirs)
     errors = np.array([[mine[key][0], other[key][0], mine[key][1]] for key in keys])
     rng = np.random.default_rng(0)
     picks = rng.integers(0, len(keys), size=(BOOTSTRAP_SAMPLES, len(keys)))
@@ -249,10 +256,14 @@ def main() -> None:
         ),
     }
     measured: dict[str, list[Measured]] = {}
+    errors_of: dict[str, SentenceErrors] = {}
     for key in args.systems:
         name, script, files, model = systems[key]
         measured[key], given_up = run(name, script, files, model, calls, args.call_timeout)
-        print(json.dumps(summary(name, measured[key]), ensure_ascii=False), flush=True)
+        errors_of[key] = sentence_errors_of(measured[key])
+        print(
+            json.dumps(summary(name, measured[key], errors_of[key]), ensure_ascii=False), flush=True
+        )
         if given_up:
             print(
                 f"  {name}: gave up after {args.call_timeout:.0f} s on",
@@ -264,13 +275,13 @@ def main() -> None:
     )
     if "c" not in measured or not common:
         return
-    ours = summary(systems["c"][0], measured["c"], common)
-    sentences = {key for key in sentence_errors_of(measured["c"]) if key[0] in common}
+    ours = summary(systems["c"][0], measured["c"], errors_of["c"], common)
+    sentences = {key for key in errors_of["c"] if key[0] in common}
     aishell = {call.stereo for call in calls if call.source == "aishell"}
     for key, label in (("a", "openai_cli"), ("b", "plain_faster_whisper")):
         if key not in measured:
             continue
-        theirs = summary(systems[key][0], measured[key], common)
+        theirs = summary(systems[key][0], measured[key], errors_of[key], common)
         print(
             json.dumps(
                 {
@@ -285,7 +296,7 @@ def main() -> None:
                     },
                     **{
                         f"cer_ours_minus_{label}_95{suffix}": cer_difference_interval(
-                            measured["c"], measured[key], chosen
+                            errors_of["c"], errors_of[key], chosen
                         )
                         for suffix, chosen in (
                             ("", sentences),

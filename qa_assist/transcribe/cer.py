@@ -43,15 +43,15 @@ def sentence_errors(sentences: list[str], hypothesis: str) -> list[tuple[int, in
     :func:`character_errors` scores. The sums are that function's numbers for the sentences
     joined, so a set can be resampled by sentence to see how much of a CER difference is
     noise. An insertion counts against the sentence it follows (the first, at the start)."""
+    if not sentences:
+        return []
     normalised = [normalise_for_cer(sentence) for sentence in sentences]
-    owner = [index for index, sentence in enumerate(normalised) for _ in sentence]
+    # The sentence of each reference character; with no characters at all, the first.
+    owner = [index for index, sentence in enumerate(normalised) for _ in sentence] or [0]
     errors = [0] * len(sentences)
     for operation in Levenshtein.editops("".join(normalised), normalise_for_cer(hypothesis)):
-        position = operation.src_pos
-        if operation.tag == "insert":
-            position -= 1
-        if owner:
-            errors[owner[min(max(position, 0), len(owner) - 1)]] += 1
+        position = operation.src_pos - (operation.tag == "insert")
+        errors[owner[min(max(position, 0), len(owner) - 1)]] += 1
     return [(wrong, len(sentence)) for wrong, sentence in zip(errors, normalised, strict=True)]
 
 

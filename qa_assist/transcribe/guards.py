@@ -40,13 +40,18 @@ def collapse_loops(text: str) -> str:
     return _REPEATS.sub(keep_once, text)
 
 
+def _spoken(text: str) -> str:
+    """The words of a text alone: no case, spaces or punctuation."""
+    return _NOT_SPOKEN.sub("", text.lower())
+
+
 def drop_repeated_segments(decoded: list[Decoded]) -> list[Decoded]:
     """A window's segments without the third and later of a run of segments with the same
     words."""
     kept: list[Decoded] = []
     previous, run = None, 0
     for item in decoded:
-        words = _NOT_SPOKEN.sub("", item.text.lower())
+        words = _spoken(item.text)
         run = run + 1 if words == previous else 1
         previous = words
         if run <= MAX_SEGMENT_REPEATS:
@@ -64,7 +69,7 @@ def _known_hallucinations() -> frozenset[str]:
     document = yaml.safe_load(
         resources.files(__package__).joinpath("hallucinations.yaml").read_text(encoding="utf-8")
     )
-    return frozenset(_NOT_SPOKEN.sub("", phrase.lower()) for phrase in document["phrases"])
+    return frozenset(_spoken(phrase) for phrase in document["phrases"])
 
 
 def hallucination(segment: Decoded) -> str | None:
@@ -76,6 +81,6 @@ def hallucination(segment: Decoded) -> str | None:
         return f"probably silence (no-speech {segment.no_speech_prob:.2f}, log-prob {segment.avg_logprob:.2f})"
     if compression_ratio(collapse_loops(text)) > MAX_COMPRESSION_RATIO:
         return f"repetition loop (compression ratio {compression_ratio(text):.1f})"
-    if _NOT_SPOKEN.sub("", text.lower()) in _known_hallucinations():
+    if _spoken(text) in _known_hallucinations():
         return "a caption Whisper makes up on non-speech"
     return None
